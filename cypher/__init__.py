@@ -1,0 +1,1 @@
+"""The query-language layer: Cypher templates, identifier quoting, read-only checks."""

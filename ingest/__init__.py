@@ -1,0 +1,1 @@
+"""Text to typed records with provenance (readers, the scispaCy pipeline, runners)."""
