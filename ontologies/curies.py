@@ -24,7 +24,7 @@ _BARE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^C\d{7}$"), "UMLS"),
     (re.compile(r"^N\d{10}$"), "NDFRT"),
     (re.compile(r"^PC\d+_\d+$"), "PATHWAYCOMMONS"),
-    (re.compile(r"^WP\d+$"), "WIKIPATHWAYS"),
+    (re.compile(r"^WP\d+(_r\d+)?$"), "WIKIPATHWAYS"),
     (re.compile(r"^R-HSA-\d+$"), "REACT"),
 )
 

@@ -1,0 +1,80 @@
+"""One settings object, read from ``KG_*`` environment variables and an optional ``kg.toml``."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from kg_engine.errors import ConfigError
+
+BACKENDS = ("ladybug", "neo4j")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Engine settings; every field has a ``KG_<NAME>`` environment variable."""
+
+    home: Path = Path.home() / ".kg-engine"
+    backend: str = "ladybug"
+    neo4j_uri: str | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_password: str | None = None
+    neo4j_database: str = "neo4j"
+    data_dir: Path | None = None
+    device: str = "auto"
+    read_only: bool = False
+
+    @classmethod
+    def load(cls, toml_path: Path | None = None, **overrides: object) -> Settings:
+        """Defaults, then ``kg.toml`` (``[kg]`` table), then the environment, then ``overrides``."""
+        values: dict[str, object] = {}
+        path = toml_path or Path("kg.toml")
+        if path.is_file():
+            try:
+                values.update(tomllib.loads(path.read_text(encoding="utf-8")).get("kg", {}))
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(f"{path}: {exc}") from exc
+        for f in fields(cls):
+            env = os.environ.get(f"KG_{f.name.upper()}")
+            if env is not None and env != "":
+                values[f.name] = env
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **{k: _coerce(k, v) for k, v in values.items() if k in _FIELD_NAMES})
+
+    @property
+    def store_path(self) -> Path:
+        """Where the embedded store lives."""
+        return self.home / "graph.lbdb"
+
+    @property
+    def deadletter_dir(self) -> Path:
+        """Where rejected rows and documents are written, one JSONL file per job."""
+        return self.home / "deadletter"
+
+    def resolve_data_dir(self) -> Path:
+        """``KG_DATA_DIR``, else ``./data``, else ``../shared/data``."""
+        candidates = [self.data_dir] if self.data_dir else [Path("data"), Path("../shared/data")]
+        for cand in candidates:
+            if cand is not None and cand.is_dir():
+                return cand.resolve()
+        raise ConfigError(
+            f"no data directory found (looked at {', '.join(str(c) for c in candidates)}); set KG_DATA_DIR"
+        )
+
+
+_FIELD_NAMES = {f.name for f in fields(Settings)}
+
+
+def _coerce(name: str, value: object) -> object:
+    if name in {"home", "data_dir"}:
+        return Path(str(value)).expanduser()
+    if name == "read_only":
+        return value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes", "on"}
+    if name == "backend":
+        backend = str(value).lower()
+        if backend not in BACKENDS:
+            raise ConfigError(f"KG_BACKEND={value!r}; valid: {', '.join(BACKENDS)}")
+        return backend
+    return value

@@ -1,0 +1,260 @@
+"""The embedded default backend: LadybugDB on disk, bulk upserts through ``COPY ... FROM`` Arrow tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import pyarrow as pa
+
+from cypher.identifiers import quote_identifier as q
+from kg_engine.errors import QueryError, ReadOnlyError, StoreError
+from kg_engine.store.base import (
+    EdgeBatch,
+    EdgeType,
+    NodeBatch,
+    OnConflict,
+    StoreStats,
+    UpsertResult,
+    plan_edge_upsert,
+    plan_node_upsert,
+)
+from ontologies import Schema, load_schema
+
+if TYPE_CHECKING:
+    import ladybug
+    from torch_geometric.data import HeteroData
+
+_WRITE_HINTS = ("read-only", "read only")
+
+
+class LadybugStore:
+    """A LadybugDB database directory holding one node table per category and one rel table per predicate."""
+
+    def __init__(self, path: Path, read_only: bool = False, buffer_pool_mb: int = 2048) -> None:
+        import ladybug
+
+        self.path = Path(path)
+        self.read_only = read_only
+        if read_only and not self.path.exists():
+            raise StoreError(f"no graph store at {self.path}; run `kg init` first")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = ladybug.Database(
+                str(self.path), read_only=read_only, buffer_pool_size=buffer_pool_mb * 1024 * 1024
+            )
+        except RuntimeError as exc:
+            raise StoreError(f"cannot open graph store at {self.path}: {exc}") from exc
+        self._conn: ladybug.Connection = ladybug.Connection(self._db)
+        self._columns: dict[str, dict[str, str]] = {}
+
+    # --- schema -------------------------------------------------------------------------------------
+
+    def init_schema(self, schema: Schema | None = None) -> None:
+        """Create a node table per category and rel tables for every Hetionet metaedge pair."""
+        schema = schema or load_schema()
+        self._check_writable()
+        for name in schema.categories:
+            self._ensure_node_table(name)
+        for mapping in schema.hetionet_metaedges().values():
+            self._ensure_rel_pair(EdgeType(mapping.subject, mapping.predicate, mapping.object))
+
+    def _ensure_node_table(self, category: str) -> None:
+        self._run(f"CREATE NODE TABLE IF NOT EXISTS {q(category)}(curie STRING PRIMARY KEY, name STRING)")
+
+    def _ensure_rel_pair(self, et: EdgeType) -> None:
+        self._ensure_node_table(et.subject)
+        self._ensure_node_table(et.object)
+        tables = self._tables()
+        if et.predicate not in tables:
+            self._run(
+                f"CREATE REL TABLE {q(et.predicate)}(FROM {q(et.subject)} TO {q(et.object)}, "
+                "sources STRING[], evidence STRING)"
+            )
+        elif (et.subject, et.object) not in self._pairs(et.predicate):
+            self._run(f"ALTER TABLE {q(et.predicate)} ADD IF NOT EXISTS FROM {q(et.subject)} TO {q(et.object)}")
+
+    def _tables(self) -> dict[str, str]:
+        df = self._run("CALL show_tables() RETURN name, type").get_as_df()
+        return dict(zip(df["name"], df["type"], strict=True))
+
+    def _pairs(self, rel_table: str) -> set[tuple[str, str]]:
+        df = self._run(f"CALL show_connection({_literal(rel_table)}) RETURN *").get_as_df()
+        return set(zip(df.iloc[:, 0], df.iloc[:, 1], strict=True))
+
+    def _table_columns(self, table: str) -> dict[str, str]:
+        if table not in self._columns:
+            df = self._run(f"CALL table_info({_literal(table)}) RETURN *").get_as_df()
+            self._columns[table] = dict(zip(df["name"], df["type"], strict=True))
+        return self._columns[table]
+
+    def _ensure_columns(self, table: str, frame: pd.DataFrame, skip: set[str]) -> list[str]:
+        """Add property columns the frame has and the table lacks; return the table's property order."""
+        cols = self._table_columns(table)
+        for col in frame.columns:
+            if col not in cols and col not in skip and not col.startswith("_"):
+                ctype = _column_type(frame[col])
+                self._run(f"ALTER TABLE {q(table)} ADD {q(col)} {ctype}")
+                cols[col] = ctype
+        return [c for c in cols if c not in skip]
+
+    def edge_types(self) -> list[EdgeType]:
+        """Every (subject, predicate, object) triple the rel tables allow."""
+        return [
+            EdgeType(src, name, dst)
+            for name, kind in self._tables().items() if kind == "REL"
+            for src, dst in sorted(self._pairs(name))
+        ]
+
+    # --- writes -------------------------------------------------------------------------------------
+
+    def upsert_nodes(self, batch: NodeBatch, on_conflict: OnConflict = "update") -> UpsertResult:
+        """Insert new nodes by COPY, update changed ones with one parameterised UNWIND."""
+        self._check_writable()
+        self._ensure_node_table(batch.category)
+        props = self._ensure_columns(batch.category, batch.frame, skip=set())
+        existing = self._fetch(
+            f"MATCH (n:{q(batch.category)}) WHERE n.curie IN $ids RETURN "
+            + ", ".join(f"n.{q(c)} AS {q(c)}" for c in props if c in batch.frame.columns),
+            {"ids": batch.frame["curie"].tolist()},
+        )
+        new, changed, unchanged = plan_node_upsert(existing, batch, on_conflict)
+        changed = changed[[c for c in changed.columns if not c.startswith("_")]]
+        if len(new):
+            self._copy(batch.category, new.reindex(columns=props), {})
+        if len(changed):
+            sets = ", ".join(f"n.{q(c)} = coalesce(row.{q(c)}, n.{q(c)})" for c in changed.columns if c != "curie")
+            self._unwind(f"UNWIND $rows AS row MATCH (n:{q(batch.category)} {{curie: row.curie}}) SET {sets}", changed)
+        return UpsertResult(inserted=len(new), updated=len(changed), unchanged=unchanged)
+
+    def upsert_edges(self, batch: EdgeBatch) -> UpsertResult:
+        """Insert new edges by COPY; merge sources/evidence/props into existing ones."""
+        self._check_writable()
+        et = batch.type
+        self._ensure_rel_pair(et)
+        props = self._ensure_columns(et.predicate, batch.frame, skip={"subject", "object"})
+        existing = self._existing_edges(et, [c for c in props if c in batch.frame.columns])
+        new, changed, unchanged, rejected = plan_edge_upsert(
+            existing, batch, self._curies(et.subject), self._curies(et.object)
+        )
+        if len(new):
+            frame = new.rename(columns={"subject": "from", "object": "to"}).reindex(columns=["from", "to", *props])
+            self._copy(et.predicate, frame, {"from": et.subject, "to": et.object})
+        if len(changed):
+            self._update_edges(et, changed, batch.qualifier_columns)
+        return UpsertResult(inserted=len(new), updated=len(changed), unchanged=unchanged, rejected=rejected)
+
+    def _existing_edges(self, et: EdgeType, props: list[str]) -> pd.DataFrame:
+        ret = ", ".join(["a.curie AS subject", "b.curie AS object", *(f"r.{q(c)} AS {q(c)}" for c in props)])
+        frame = self._fetch(f"MATCH (a:{q(et.subject)})-[r:{q(et.predicate)}]->(b:{q(et.object)}) RETURN {ret}")
+        if "sources" in frame:
+            frame["sources"] = [list(v) if v is not None else [] for v in frame["sources"]]
+        return frame
+
+    def _update_edges(self, et: EdgeType, rows: pd.DataFrame, qualifiers: list[str]) -> None:
+        where = " AND ".join(f"coalesce(r.{q(c)}, '') = row.{q(c)}" for c in qualifiers) or "true"
+        sets = ", ".join(f"r.{q(c)} = row.{q(c)}" for c in rows.columns if c not in {"subject", "object", *qualifiers})
+        self._unwind(
+            f"UNWIND $rows AS row MATCH (a:{q(et.subject)} {{curie: row.subject}})-[r:{q(et.predicate)}]->"
+            f"(b:{q(et.object)} {{curie: row.object}}) WHERE {where} SET {sets}",
+            rows,
+        )
+
+    def _curies(self, category: str) -> pd.Index:
+        return pd.Index(self._fetch(f"MATCH (n:{q(category)}) RETURN n.curie AS curie")["curie"])
+
+    def _copy(self, table: str, frame: pd.DataFrame, options: dict[str, str]) -> None:
+        opts = ", ".join(f"{k}={_literal(v)}" for k, v in options.items())
+        table_arrow = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+        self._run(f"COPY {q(table)} FROM $frame" + (f" ({opts})" if opts else ""), {"frame": table_arrow})
+
+    def _unwind(self, statement: str, rows: pd.DataFrame, chunk: int = 5000) -> None:
+        records = rows.astype(object).where(rows.notna(), None).to_dict("records")
+        for start in range(0, len(records), chunk):
+            self._run(statement, {"rows": records[start : start + chunk]})
+
+    # --- reads --------------------------------------------------------------------------------------
+
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """Run a parameterised Cypher query; a backend error becomes a ``QueryError`` with its message."""
+        return self._fetch(cypher, dict(params or {}))
+
+    def stats(self) -> StoreStats:
+        """Node counts per table and edge counts per (subject, predicate, object)."""
+        tables = self._tables()
+        nodes = {
+            name: int(self._fetch(f"MATCH (n:{q(name)}) RETURN count(n) AS c")["c"].iloc[0])
+            for name, kind in tables.items() if kind == "NODE"
+        }
+        edges: dict[tuple[str, str, str], int] = {}
+        for et in self.edge_types():
+            df = self._fetch(f"MATCH (:{q(et.subject)})-[r:{q(et.predicate)}]->(:{q(et.object)}) RETURN count(r) AS c")
+            edges[et.as_tuple()] = int(df["c"].iloc[0])
+        return StoreStats(nodes, edges)
+
+    def to_pyg(self, split_qualifiers: bool = True) -> HeteroData:
+        """Export the graph to ``HeteroData``; qualified edges become their own relation when asked."""
+        nodes = {
+            name: self._fetch(f"MATCH (n:{q(name)}) RETURN n.curie AS curie")["curie"].tolist()
+            for name, kind in self._tables().items() if kind == "NODE"
+        }
+        edges: dict[tuple[str, str, str], pd.DataFrame] = {}
+        for et in self.edge_types():
+            quals = [c for c in self._table_columns(et.predicate) if c.endswith("_qualifier")]
+            ret = ", ".join(["a.curie AS subject", "b.curie AS object", *(f"r.{q(c)} AS {q(c)}" for c in quals)])
+            frame = self._fetch(f"MATCH (a:{q(et.subject)})-[r:{q(et.predicate)}]->(b:{q(et.object)}) RETURN {ret}")
+            edges[et.as_tuple()] = frame
+        from kg_engine.store.pyg import build_heterodata  # torch is heavy: import only when exporting
+
+        return build_heterodata(nodes, edges, split_qualifiers)
+
+    def close(self) -> None:
+        """Close the connection and database."""
+        self._conn.close()
+        self._db.close()
+
+    # --- plumbing -----------------------------------------------------------------------------------
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise ReadOnlyError(f"the graph store at {self.path} is open read-only")
+
+    def _fetch(self, cypher: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        result = self._run(cypher, params)
+        return result.get_as_arrow().to_pandas()
+
+    def _run(self, cypher: str, params: Mapping[str, Any] | None = None) -> Any:
+        try:
+            return self._conn.execute(cypher, dict(params or {}))
+        except RuntimeError as exc:
+            message = str(exc)
+            if any(h in message.lower() for h in _WRITE_HINTS):
+                raise ReadOnlyError(message) from exc
+            raise QueryError(message) from exc
+
+
+def _column_type(series: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(series):
+        return "BOOLEAN"
+    if pd.api.types.is_integer_dtype(series):
+        return "INT64"
+    if pd.api.types.is_float_dtype(series):
+        return "DOUBLE"
+    sample = next((v for v in series if v is not None and v == v), None)
+    if isinstance(sample, list | tuple):
+        return "STRING[]"
+    if isinstance(sample, bool):
+        return "BOOLEAN"
+    if isinstance(sample, int):
+        return "INT64"
+    if isinstance(sample, float):
+        return "DOUBLE"
+    return "STRING"
+
+
+def _literal(name: str) -> str:
+    """A table name as a string literal, for the procedures and options that take no parameters."""
+    q(name)  # validates: plain identifiers only, so the quotes cannot be escaped
+    return f"'{name}'"
