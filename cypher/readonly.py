@@ -1,5 +1,6 @@
-"""Read-only checks: does a Cypher statement write? Strings, identifiers in back-quotes and comments
-are skipped so that ``RETURN 'CREATE'`` is not mistaken for a write.
+"""Read-only checks: does a Cypher statement write?
+
+Strings, back-quoted identifiers and comments are skipped, so ``RETURN 'CREATE'`` is not a write.
 """
 
 from __future__ import annotations

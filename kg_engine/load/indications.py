@@ -22,8 +22,9 @@ def load_indications(
     schema: Schema | None = None,
     progress: Progress = no_progress,
 ) -> LoadReport:
-    """Load indications as Compound -> Disease edges; missing endpoints are added as nodes, existing
-    nodes are left as they are.
+    """Load indications as Compound -> Disease edges.
+
+    Endpoints missing from the store are added as nodes; existing nodes are left as they are.
     """
     schema = schema or load_schema()
     source = schema.source_name("pharmacotherapydb")

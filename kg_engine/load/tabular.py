@@ -80,7 +80,8 @@ def _read_fast(lines: list[str], sep: str, header: list[str], required: tuple[st
         )
     except (pd.errors.ParserError, ValueError):
         return None
-    if len(frame) != len(lines) - 1 or frame.isna().to_numpy().any() or any((frame[c].str.strip() == "").any() for c in required if c in frame):
+    empty_required = any((frame[c].str.strip() == "").any() for c in required if c in frame)
+    if len(frame) != len(lines) - 1 or frame.isna().to_numpy().any() or empty_required:
         return None
     frame["_line"] = range(2, len(frame) + 2)
     return Table(header, frame, [])

@@ -261,7 +261,8 @@ def _merge_existing(both: pd.DataFrame, value_cols: list[str]) -> pd.DataFrame:
             changed |= out[col].notna().to_numpy()
             continue
         if col == "sources":
-            merged = [sorted(set(a) | set(b if b is not None else ())) for a, b in zip(out[col], out[old_col], strict=True)]
+            pairs = zip(out[col], out[old_col], strict=True)
+            merged = [sorted(set(a) | set(b if b is not None else ())) for a, b in pairs]
         elif col == "evidence":
             merged = [_union_evidence([b, a]) for a, b in zip(out[col], out[old_col], strict=True)]
         else:
