@@ -6,11 +6,13 @@ the rest is the statement. Templates run unchanged on both backends.
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
+from typing import Any
 
-_PARAM = re.compile(r"^//\s*param:\s*(?P<name>\w+)")
+_PARAM = re.compile(r"^//\s*param:\s*(?P<name>\w+)(?:.*\be\.g\.\s*(?P<example>\S+))?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +23,7 @@ class Template:
     description: str
     params: tuple[str, ...]
     cypher: str
+    examples: dict[str, Any] = field(default_factory=dict)
 
 
 def list_templates() -> list[str]:
@@ -38,4 +41,12 @@ def load_template(name: str) -> Template:
     params = tuple(m.group("name") for ln in comments if (m := _PARAM.match(ln)))
     description = " ".join(ln.lstrip("/ ").strip() for ln in comments if not _PARAM.match(ln))
     body = "\n".join(ln for ln in text.splitlines() if not ln.startswith("//")).strip()
-    return Template(name, description, params, body)
+    examples = {m.group("name"): _value(m.group("example")) for ln in comments if (m := _PARAM.match(ln)) and m["example"]}
+    return Template(name, description, params, body, examples)
+
+
+def _value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text

@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from kg_engine.errors import ConfigError
+from ontologies.data import data_dir
 
 BACKENDS = ("ladybug", "neo4j")
 
@@ -54,14 +55,15 @@ class Settings:
         return self.home / "deadletter"
 
     def resolve_data_dir(self) -> Path:
-        """``KG_DATA_DIR``, else ``./data``, else ``../shared/data``."""
-        candidates = [self.data_dir] if self.data_dir else [Path("data"), Path("../shared/data")]
-        for cand in candidates:
-            if cand is not None and cand.is_dir():
-                return cand.resolve()
-        raise ConfigError(
-            f"no data directory found (looked at {', '.join(str(c) for c in candidates)}); set KG_DATA_DIR"
-        )
+        """The datasets folder: this setting when given, else ``ontologies.data.data_dir()``'s search."""
+        if self.data_dir is not None:
+            if not self.data_dir.is_dir():
+                raise ConfigError(f"data directory {self.data_dir} does not exist (KG_DATA_DIR)")
+            return self.data_dir.resolve()
+        try:
+            return data_dir()
+        except FileNotFoundError as exc:
+            raise ConfigError(str(exc)) from exc
 
 
 _FIELD_NAMES = {f.name for f in fields(Settings)}

@@ -150,7 +150,7 @@ class LadybugStore:
         ret = ", ".join(["a.curie AS subject", "b.curie AS object", *(f"r.{q(c)} AS {q(c)}" for c in props)])
         frame = self._fetch(f"MATCH (a:{q(et.subject)})-[r:{q(et.predicate)}]->(b:{q(et.object)}) RETURN {ret}")
         if "sources" in frame:
-            frame["sources"] = [list(v) if v is not None else [] for v in frame["sources"]]
+            frame["sources"] = [v if v is not None else [] for v in frame["sources"]]
         return frame
 
     def _update_edges(self, et: EdgeType, rows: pd.DataFrame, qualifiers: list[str]) -> None:
@@ -222,8 +222,12 @@ class LadybugStore:
             raise ReadOnlyError(f"the graph store at {self.path} is open read-only")
 
     def _fetch(self, cypher: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
-        result = self._run(cypher, params)
-        return result.get_as_arrow().to_pandas()
+        table = self._run(cypher, params).get_as_arrow()
+        frame = table.to_pandas()
+        for name, column in zip(table.column_names, table.columns, strict=True):
+            if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
+                frame[name] = column.to_pylist()  # plain lists, not numpy arrays
+        return frame
 
     def _run(self, cypher: str, params: Mapping[str, Any] | None = None) -> Any:
         try:

@@ -1,0 +1,214 @@
+"""The ``kg`` command (Typer + Rich). User mistakes print one line and a non-zero exit, no traceback."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cypher.templates import list_templates, load_template
+from kg_engine.engine import Engine
+from kg_engine.errors import KgError
+from kg_engine.load.report import LoadReport
+
+app = typer.Typer(help="kg-engine: a biomedical knowledge-graph reasoning engine.", no_args_is_help=True)
+load_app = typer.Typer(help="Load structured sources into the graph.", no_args_is_help=True)
+app.add_typer(load_app, name="load")
+
+out = Console()
+err = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+HomeOption = Annotated[Path | None, typer.Option("--home", envvar="KG_HOME", help="Engine home (store, caches).")]
+
+
+class OutputFormat(str, Enum):
+    """How ``kg query`` prints rows."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def reports_errors(func: F) -> F:
+    """Turn engine errors into a one-line message and the error's exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except KgError as exc:
+            err.print(f"[bold red]error:[/] {exc}", highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def _engine(home: Path | None, read_only: bool | None = None) -> Iterator[Engine]:
+    engine = Engine.open(home, read_only=read_only)
+    try:
+        yield engine
+    finally:
+        engine.close()
+
+
+@app.command()
+@reports_errors
+def init(home: HomeOption = None) -> None:
+    """Create an empty graph store with the schema's node and relationship tables."""
+    with _engine(home) as kg:
+        kg.init()
+        out.print(f"initialised {kg.settings.backend} store at {kg.settings.store_path}")
+
+
+@load_app.command("hetionet")
+@reports_errors
+def load_hetionet(
+    path: Annotated[Path | None, typer.Argument(help="Hetionet folder (nodes TSV + edges/).")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Load Hetionet v1.0 nodes and edges (idempotent)."""
+    with _engine(home) as kg:
+        kg.init()
+        report = _with_progress("Hetionet", lambda progress: kg.load_hetionet(path, progress))
+    _print_report(report)
+
+
+@load_app.command("indications")
+@reports_errors
+def load_indications(
+    path: Annotated[Path | None, typer.Argument(help="PharmacotherapyDB indications.tsv.")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Load PharmacotherapyDB indications as treats / ameliorates / not-indicated edges (idempotent)."""
+    with _engine(home) as kg:
+        kg.init()
+        report = _with_progress("indications", lambda progress: kg.load_indications(path, progress))
+    _print_report(report)
+
+
+@app.command()
+@reports_errors
+def query(
+    cypher: Annotated[str, typer.Argument(help="Cypher statement; values go in --param, not in the text.")],
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="k=v (v parsed as JSON if it can be).")] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    read_only: Annotated[bool, typer.Option("--read-only", help="Refuse any write.")] = False,
+    home: HomeOption = None,
+) -> None:
+    """Run a parameterised Cypher query against the store."""
+    params = _parse_params(param or [])
+    with _engine(home, read_only=read_only or None) as kg:
+        rows = kg.query(cypher, params)
+    _print_rows(rows, output)
+
+
+@app.command()
+@reports_errors
+def stats(home: HomeOption = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Node counts per category and edge counts per edge type."""
+    with _engine(home, read_only=True) as kg:
+        result = kg.stats()
+    if as_json:
+        edges = {"|".join(k): v for k, v in result.edges.items()}
+        payload = {"nodes": result.nodes, "edges": edges, "node_total": result.node_total}
+        out.print_json(json.dumps({**payload, "edge_total": result.edge_total}))
+        return
+    table = Table("category", "nodes", title=f"{result.node_total:,} nodes")
+    for name, count in sorted(result.nodes.items()):
+        table.add_row(name, f"{count:,}")
+    edges_table = Table("subject", "predicate", "object", "edges", title=f"{result.edge_total:,} edges")
+    for (s, p, o), count in sorted(result.edges.items()):
+        edges_table.add_row(s, p, o, f"{count:,}")
+    out.print(table, edges_table)
+
+
+@app.command()
+@reports_errors
+def quickstart(home: HomeOption = None) -> None:
+    """Initialise the embedded store, load Hetionet and indications, and run the example queries."""
+    started = time.perf_counter()
+    with _engine(home) as kg:
+        kg.init()
+        _print_report(_with_progress("Hetionet", lambda progress: kg.load_hetionet(None, progress)))
+        _print_report(_with_progress("indications", lambda progress: kg.load_indications(None, progress)))
+        for name in list_templates():
+            template = load_template(name)
+            out.rule(f"[bold]{name}[/]: {template.description}")
+            out.print(f"[dim]{template.cypher}[/]\nparams: {template.examples}", highlight=False)
+            _print_rows(kg.query(template.cypher, template.examples), OutputFormat.table)
+        summary = kg.stats()
+    out.print(
+        f"[green]done[/] in {time.perf_counter() - started:.1f} s: {summary.node_total:,} nodes, "
+        f"{summary.edge_total:,} edges in {kg.settings.store_path}"
+    )
+
+
+def _with_progress(title: str, job: Callable[[Callable[[str, int, int], None]], LoadReport]) -> LoadReport:
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task(title, total=None)
+
+        def advance(label: str, done: int, total: int) -> None:
+            bar.update(task, description=f"{title}: {label}", completed=done, total=total)
+
+        return job(advance)
+
+
+def _print_report(report: LoadReport) -> None:
+    table = Table("file", "rows", "inserted", "updated", "unchanged", "rejected", title=report.source)
+    for f in report.files:
+        r = f.result
+        table.add_row(Path(f.file).name, f"{f.read:,}", f"{r.inserted:,}", f"{r.updated:,}", f"{r.unchanged:,}",
+                      f"{f.rejected:,}")
+    out.print(table)
+    if report.rejected:
+        err.print(f"[yellow]{report.rejected} rejected row(s) written to {report.deadletter}[/]")
+
+
+def _parse_params(pairs: list[str]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"expected k=v, got {pair!r}", param_hint="--param")
+        try:
+            params[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            params[key.strip()] = value
+    return params
+
+
+def _print_rows(rows: pd.DataFrame, output: OutputFormat) -> None:
+    if output is OutputFormat.json:
+        sys.stdout.write(rows.to_json(orient="records", default_handler=str) + "\n")
+    elif output is OutputFormat.csv:
+        rows.to_csv(sys.stdout, index=False)
+    else:
+        table = Table(*[str(c) for c in rows.columns], caption=f"{len(rows)} row(s)")
+        for record in rows.itertuples(index=False):
+            table.add_row(*[_cell(v) for v in record])
+        out.print(table)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    return "" if value is None else str(value)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,76 @@
+"""``Engine``: the Python entry point — a store plus the jobs that fill and query it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from cypher.readonly import write_clauses
+from kg_engine.config import Settings
+from kg_engine.errors import ReadOnlyError
+from kg_engine.load.deadletter import DeadLetter
+from kg_engine.load.hetionet import load_hetionet
+from kg_engine.load.indications import load_indications
+from kg_engine.load.report import LoadReport, Progress, no_progress
+from kg_engine.store import GraphStore, StoreStats, open_store
+from ontologies import load_schema
+
+
+class Engine:
+    """A graph store opened from settings, with load and query jobs.
+
+    Example:
+        >>> kg = Engine.open("~/.kg-engine")          # doctest: +SKIP
+        >>> kg.query("MATCH (g:Gene {curie: $c}) RETURN g.name", {"c": "NCBIGene:25"})  # doctest: +SKIP
+    """
+
+    def __init__(self, store: GraphStore, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+
+    @classmethod
+    def open(cls, home: str | Path | None = None, read_only: bool | None = None, **overrides: Any) -> Engine:
+        """Open the configured backend (``KG_*`` settings; ``home`` overrides ``KG_HOME``)."""
+        settings = Settings.load(home=home, read_only=read_only, **overrides)
+        return cls(open_store(settings), settings)
+
+    def init(self) -> None:
+        """Create the schema's labels, tables and constraints."""
+        self.store.init_schema(load_schema())
+
+    def load_hetionet(self, root: Path | None = None, progress: Progress = no_progress) -> LoadReport:
+        """Load Hetionet from ``root`` (default: ``<data dir>/hetionet``)."""
+        root = root or self.settings.resolve_data_dir() / "hetionet"
+        with DeadLetter(self.settings.deadletter_dir / "load-hetionet.jsonl") as dead:
+            report = load_hetionet(self.store, root, dead, progress=progress)
+        return report
+
+    def load_indications(self, path: Path | None = None, progress: Progress = no_progress) -> LoadReport:
+        """Load PharmacotherapyDB indications (default: ``<data dir>/pharmacotherapydb/indications.tsv``)."""
+        path = path or self.settings.resolve_data_dir() / "pharmacotherapydb" / "indications.tsv"
+        with DeadLetter(self.settings.deadletter_dir / "load-indications.jsonl") as dead:
+            report = load_indications(self.store, path, dead, progress=progress)
+        return report
+
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """Run parameterised Cypher; in read-only mode a write is refused before it reaches the store."""
+        if self.store.read_only and (clauses := write_clauses(cypher)):
+            raise ReadOnlyError(f"read-only mode refuses write clause(s): {', '.join(sorted(set(clauses)))}")
+        return self.store.query(cypher, params)
+
+    def stats(self) -> StoreStats:
+        """Node and edge counts."""
+        return self.store.stats()
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
