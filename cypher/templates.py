@@ -41,7 +41,8 @@ def load_template(name: str) -> Template:
     params = tuple(m.group("name") for ln in comments if (m := _PARAM.match(ln)))
     description = " ".join(ln.lstrip("/ ").strip() for ln in comments if not _PARAM.match(ln))
     body = "\n".join(ln for ln in text.splitlines() if not ln.startswith("//")).strip()
-    examples = {m.group("name"): _value(m.group("example")) for ln in comments if (m := _PARAM.match(ln)) and m["example"]}
+    matches = [m for ln in comments if (m := _PARAM.match(ln))]
+    examples = {m["name"]: _value(m["example"]) for m in matches if m["example"]}
     return Template(name, description, params, body, examples)
 
 

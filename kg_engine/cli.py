@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -34,7 +34,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 HomeOption = Annotated[Path | None, typer.Option("--home", envvar="KG_HOME", help="Engine home (store, caches).")]
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """How ``kg query`` prints rows."""
 
     table = "table"
@@ -104,7 +104,7 @@ def load_indications(
 @reports_errors
 def query(
     cypher: Annotated[str, typer.Argument(help="Cypher statement; values go in --param, not in the text.")],
-    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="k=v (v parsed as JSON if it can be).")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="k=v (v read as JSON if it parses).")] = None,
     output: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
     read_only: Annotated[bool, typer.Option("--read-only", help="Refuse any write.")] = False,
     home: HomeOption = None,
