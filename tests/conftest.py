@@ -1,0 +1,53 @@
+"""Shared fixtures: the real datasets in ../shared/data and small subsets derived from them at test time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ontologies.data import data_dir
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The shared datasets folder; tests that need it are skipped (with the reason) when it is absent."""
+    try:
+        return data_dir()
+    except FileNotFoundError as exc:
+        pytest.skip(f"shared datasets not found: {exc}")
+
+
+@pytest.fixture(scope="session")
+def hetionet_dir(shared_data: Path) -> Path:
+    """The full Hetionet folder."""
+    return shared_data / "hetionet"
+
+
+@pytest.fixture
+def hetionet_subset(hetionet_dir: Path, tmp_path: Path) -> Path:
+    """A small Hetionet folder: the first rows of three edge files and the nodes they touch.
+
+    Line endings are kept as the originals have them (CR / CRLF), so the loader sees the real format.
+    """
+    out = tmp_path / "hetionet"
+    (out / "edges").mkdir(parents=True)
+    wanted = {"Compound_Binds_Gene.tsv": 200, "Compound_Treats_Disease.tsv": 100, "Anatomy_Upregulates_Gene.tsv": 50}
+    ids: set[str] = set()
+    for name, rows in wanted.items():
+        raw = (hetionet_dir / "edges" / name).read_bytes()
+        eol = b"\r\n" if b"\r\n" in raw else b"\r"
+        lines = raw.split(eol)
+        header, body = lines[0], [ln for ln in lines[1 : rows + 1] if ln]
+        if name == "Compound_Binds_Gene.tsv":  # imatinib -> ABL1 is always in the subset
+            body.append(b"DB00619\t25")
+        kinds = [h.split(b"(")[1].rstrip(b")").decode() for h in header.split(b"\t")]
+        for line in body:
+            for kind, local in zip(kinds, line.decode().split("\t"), strict=True):
+                ids.add(f"{kind}::{local}")
+        (out / "edges" / name).write_bytes(eol.join([header, *body]) + eol)
+    node_lines = (hetionet_dir / "hetionet-v1.0-nodes.tsv").read_text(encoding="utf-8").splitlines()
+    kept = [ln for ln in node_lines[1:] if ln.split("\t", 1)[0] in ids]
+    (out / "hetionet-v1.0-nodes.tsv").write_text("\n".join([node_lines[0], *kept]) + "\n", encoding="utf-8")
+    (out / "metaedges-v1.0.tsv").write_bytes((hetionet_dir / "metaedges-v1.0.tsv").read_bytes())
+    return out
