@@ -24,7 +24,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -120,8 +120,14 @@ def bench_load(store: LadybugStore, data: Path, workdir: Path) -> dict[str, Any]
     }
 
 
+@cache
+def _cypher(template: str) -> str:
+    return load_template(template).cypher
+
+
 def store_rows(store: LadybugStore, template: str, params: dict[str, Any]) -> list[Row]:
-    frame = store.query(load_template(template).cypher, params)
+    """A template's rows as plain tuples; the timing covers the query and its conversion to a DataFrame."""
+    frame = store.query(_cypher(template), params)
     return [tuple(_plain(v) for v in row) for row in frame.itertuples(index=False, name=None)]
 
 
