@@ -112,6 +112,16 @@ class EdgeBatch:
         """Qualifier columns: part of the edge's identity."""
         return sorted(c for c in self.frame.columns if c.endswith("_qualifier"))
 
+    def with_qualifiers(self, columns: Iterable[str]) -> EdgeBatch:
+        """This batch with every qualifier column the store already has for its type (absent = unqualified).
+
+        Without this, an unqualified edge would be taken for an existing qualified one of the same pair.
+        """
+        missing = [c for c in columns if c not in self.frame.columns]
+        if not missing:
+            return self
+        return EdgeBatch(self.type, self.frame.assign(**dict.fromkeys(missing)))
+
 
 @dataclass(slots=True)
 class UpsertResult:
@@ -192,7 +202,8 @@ def plan_node_upsert(
     new, old = incoming[is_new], incoming[~is_new]
     if on_conflict == "keep" or old.empty:
         return new, old.iloc[0:0], len(old)
-    changed = _changed_rows(existing.set_index("curie"), old.set_index("curie"))
+    transient = [c for c in old.columns if c.startswith("_")]
+    changed = _changed_rows(existing.set_index("curie"), old.drop(columns=transient).set_index("curie"))
     return new, old[old["curie"].isin(changed)], len(old) - len(changed)
 
 
@@ -212,7 +223,7 @@ def plan_edge_upsert(
     frame = _dedupe(frame[ok].drop(columns=transient), key)
     existing = _fill_keys(existing, batch.qualifier_columns)
     merged = frame.merge(existing, on=key, how="left", suffixes=("", "__old"), indicator=True)
-    new = frame[(merged["_merge"] == "left_only").to_numpy()]
+    new = _unfill_keys(frame[(merged["_merge"] == "left_only").to_numpy()], batch.qualifier_columns)
     both = merged[merged["_merge"] == "both"]
     if both.empty:
         return new, both, 0, rejected
@@ -233,6 +244,13 @@ def _fill_keys(frame: pd.DataFrame, qualifier_columns: list[str]) -> pd.DataFram
     for col in qualifier_columns:
         frame[col] = frame[col].fillna("") if col in frame.columns else ""
     return frame
+
+
+def _unfill_keys(frame: pd.DataFrame, qualifier_columns: list[str]) -> pd.DataFrame:
+    """New rows store an absent qualifier as null, not as the empty string used for matching."""
+    if not qualifier_columns:
+        return frame
+    return frame.assign(**{c: frame[c].replace("", None) for c in qualifier_columns})
 
 
 def _missing_reason(rows: pd.DataFrame, known_subjects: pd.Index, et: EdgeType) -> list[str]:

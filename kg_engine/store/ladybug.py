@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -135,9 +135,11 @@ class LadybugStore:
         et = batch.type
         self._ensure_rel_pair(et)
         props = self._ensure_columns(et.predicate, batch.frame, skip={"subject", "object"})
-        existing = self._existing_edges(et, [c for c in props if c in batch.frame.columns])
+        batch = batch.with_qualifiers(c for c in props if c.endswith("_qualifier"))
+        subjects, objects = batch.frame["subject"].unique(), batch.frame["object"].unique()
+        existing = self._existing_edges(et, [c for c in props if c in batch.frame.columns], subjects)
         new, changed, unchanged, rejected = plan_edge_upsert(
-            existing, batch, self._curies(et.subject), self._curies(et.object)
+            existing, batch, self._curies(et.subject, subjects), self._curies(et.object, objects)
         )
         if len(new):
             frame = new.rename(columns={"subject": "from", "object": "to"}).reindex(columns=["from", "to", *props])
@@ -146,9 +148,12 @@ class LadybugStore:
             self._update_edges(et, changed, batch.qualifier_columns)
         return UpsertResult(inserted=len(new), updated=len(changed), unchanged=unchanged, rejected=rejected)
 
-    def _existing_edges(self, et: EdgeType, props: list[str]) -> pd.DataFrame:
+    def _existing_edges(self, et: EdgeType, props: list[str], subjects: Sequence[str]) -> pd.DataFrame:
+        """Stored edges of ``et``: only those of ``subjects`` when the batch is small, else all of them."""
         ret = ", ".join(["a.curie AS subject", "b.curie AS object", *(f"r.{q(c)} AS {q(c)}" for c in props)])
-        frame = self._fetch(f"MATCH (a:{q(et.subject)})-[r:{q(et.predicate)}]->(b:{q(et.object)}) RETURN {ret}")
+        where, params = _scope("a", subjects)
+        pattern = f"MATCH (a:{q(et.subject)})-[r:{q(et.predicate)}]->(b:{q(et.object)})"
+        frame = self._fetch(f"{pattern} {where} RETURN {ret}", params)
         if "sources" in frame:
             frame["sources"] = [v if v is not None else [] for v in frame["sources"]]
         return frame
@@ -162,8 +167,10 @@ class LadybugStore:
             rows,
         )
 
-    def _curies(self, category: str) -> pd.Index:
-        return pd.Index(self._fetch(f"MATCH (n:{q(category)}) RETURN n.curie AS curie")["curie"])
+    def _curies(self, category: str, wanted: Sequence[str]) -> pd.Index:
+        """Which of ``wanted`` are stored in ``category`` (reads the whole table for big batches)."""
+        where, params = _scope("n", wanted)
+        return pd.Index(self._fetch(f"MATCH (n:{q(category)}) {where} RETURN n.curie AS curie", params)["curie"])
 
     def _copy(self, table: str, frame: pd.DataFrame, options: dict[str, str]) -> None:
         opts = ", ".join(f"{k}={_literal(v)}" for k, v in options.items())
@@ -237,6 +244,16 @@ class LadybugStore:
             if any(h in message.lower() for h in _WRITE_HINTS):
                 raise ReadOnlyError(message) from exc
             raise QueryError(message) from exc
+
+
+# Batches touching more CURIEs than this read the whole table: one scan beats a huge IN list.
+SCOPED_READ_LIMIT = 20_000
+
+
+def _scope(var: str, curies: Sequence[str]) -> tuple[str, dict[str, Any]]:
+    if len(curies) > SCOPED_READ_LIMIT:
+        return "", {}
+    return f"WHERE {var}.curie IN $scope", {"scope": [str(c) for c in curies]}
 
 
 def _column_type(series: pd.Series) -> str:

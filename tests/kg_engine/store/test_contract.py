@@ -40,11 +40,6 @@ def _edge_rows(store: GraphStore, et: EdgeType, subject: str, obj: str, columns:
     return [{k: (list(v) if k == "sources" else v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def _xfail_on(backend: Backend, name: str, request: pytest.FixtureRequest, reason: str) -> None:
-    if backend.name == name:
-        request.applymarker(pytest.mark.xfail(reason=reason, strict=True))
-
-
 # --- loading -----------------------------------------------------------------------------------------
 
 
@@ -139,7 +134,6 @@ def test_transient_columns_are_not_stored(store: GraphStore, hetionet_slice: Het
 def test_transient_node_columns_do_not_count_as_changes(
     backend: Backend, store: GraphStore, request: pytest.FixtureRequest
 ) -> None:
-    _xfail_on(backend, "ladybug", request, "plan_node_upsert compares the transient _line column with stored rows")
     nodes = NodeBatch("Compound", pd.DataFrame({"curie": [IMATINIB], "name": ["Imatinib"], "_line": [3]}))
     store.upsert_nodes(nodes)
     again = store.upsert_nodes(nodes)
@@ -192,7 +186,6 @@ def test_qualified_edges_stay_distinct(store: GraphStore, hetionet_slice: Hetion
 def test_unqualified_edge_does_not_merge_into_qualified(
     backend: Backend, store: GraphStore, hetionet_slice: HetionetSlice, request: pytest.FixtureRequest
 ) -> None:
-    _xfail_on(backend, "ladybug", request, "edge identity ignores stored qualifiers the batch lacks")
     hetionet_slice.load(store)
     subject, obj = hetionet_slice.upregulates.frame[["subject", "object"]].iloc[0]
     pair = pd.DataFrame({"subject": [subject], "object": [obj]})
