@@ -407,11 +407,13 @@ def _scrub(exc: BaseException, password: str | None) -> str:
 
 
 def export_admin_import(out_dir: Path, store: GraphStore, database: str = "neo4j") -> list[Path]:
-    """Write ``neo4j-admin database import full`` CSVs (one global ID space: the CURIE) from any store.
+    """Write ``neo4j-admin database import full`` CSVs from any store, one ID space per category.
 
-    One ``nodes_<Category>.csv`` per category (``curie:ID,name,...,:LABEL``), one
-    ``relationships_<subject>_<predicate>_<object>.csv`` per edge type
-    (``:START_ID,:END_ID,:TYPE,sources:string[],...``, arrays joined by ``;``) and ``import.sh`` with the
+    A CURIE is unique within a category, not across them (``MESH:`` ids name symptoms, diseases and
+    chemicals), so IDs are grouped by category: one ``nodes_<Category>.csv`` per category
+    (``curie:ID(<Category>),name,...,:LABEL``), one ``relationships_<subject>_<predicate>_<object>.csv``
+    per edge type (``:START_ID(<S>),:END_ID(<O>),:TYPE,sources:string[],...``, arrays joined by ``;``) and
+    ``import.sh`` with the
     exact command. Categories and edge types come from ``store.stats()``; rows through ``store.query()``.
 
     Returns:
@@ -429,7 +431,7 @@ def _export_nodes(out_dir: Path, store: GraphStore, category: str) -> Path:
     found = store.query(f"MATCH (n:{q(category)}) RETURN n AS n")
     props = [_stored(d) for d in found["n"]]
     extra = [k for k in _keys(props) if k not in {"curie", "name"} and any(p.get(k) is not None for p in props)]
-    header = ["curie:ID", "name", *(_typed(k, props) for k in extra), ":LABEL"]
+    header = [f"curie:ID({category})", "name", *(_typed(k, props) for k in extra), ":LABEL"]
     rows = [[p.get("curie"), p.get("name"), *(p.get(k) for k in extra), category] for p in props]
     return _write_csv(out_dir / f"nodes_{category}.csv", header, rows)
 
@@ -441,7 +443,8 @@ def _export_edges(out_dir: Path, store: GraphStore, et: EdgeType) -> Path:
     )
     props = [_stored(d) for d in found["r"]]
     extra = [k for k in _keys(props) if k != "sources" and any(p.get(k) is not None for p in props)]
-    header = [":START_ID", ":END_ID", ":TYPE", "sources:string[]", *(_typed(k, props) for k in extra)]
+    ends = [f":START_ID({et.subject})", f":END_ID({et.object})"]
+    header = [*ends, ":TYPE", "sources:string[]", *(_typed(k, props) for k in extra)]
     rows = [
         [s, o, et.predicate, p.get("sources"), *(p.get(k) for k in extra)]
         for s, o, p in zip(found["subject"], found["object"], props, strict=True)

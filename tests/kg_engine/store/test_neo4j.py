@@ -383,7 +383,7 @@ def test_export_writes_one_file_per_category_and_edge_type(
         "relationships_Compound_directly_physically_interacts_with_Gene.csv", "import.sh",
     ]
     header, rows = _read_csv(files[0])
-    assert header == ["curie:ID", "name", ":LABEL"]
+    assert header == ["curie:ID(Compound)", "name", ":LABEL"]
     assert sorted(rows) == sorted([c, n, "Compound"] for c, n in hetionet_slice.compounds.frame.to_numpy().tolist())
     assert len(_read_csv(files[1])[1]) == len(hetionet_slice.genes.frame)
 
@@ -391,12 +391,12 @@ def test_export_writes_one_file_per_category_and_edge_type(
 def test_export_relationship_files(tmp_path: Path, loaded: GraphStore, hetionet_slice: HetionetSlice) -> None:
     files = {p.name: p for p in export_admin_import(tmp_path, loaded)}
     header, rows = _read_csv(files["relationships_Compound_directly_physically_interacts_with_Gene.csv"])
-    assert header == [":START_ID", ":END_ID", ":TYPE", "sources:string[]"]
+    assert header == [":START_ID(Compound)", ":END_ID(Gene)", ":TYPE", "sources:string[]"]
     expected = set(zip(hetionet_slice.binds.frame["subject"], hetionet_slice.binds.frame["object"], strict=True))
     assert {(r[0], r[1]) for r in rows} == expected and len(rows) == len(expected)
     assert {r[2] for r in rows} == {"directly_physically_interacts_with"}
     header, rows = _read_csv(files["relationships_Compound_affects_Gene.csv"])
-    assert header[:4] == [":START_ID", ":END_ID", ":TYPE", "sources:string[]"]
+    assert header[:4] == [":START_ID(Compound)", ":END_ID(Gene)", ":TYPE", "sources:string[]"]
     assert sorted(header[4:]) == ["object_aspect_qualifier", "object_direction_qualifier"]
     direction = header.index("object_direction_qualifier")
     counts = pd.Series([r[direction] for r in rows]).value_counts().to_dict()
@@ -411,7 +411,7 @@ def test_export_keeps_arrays_and_evidence_json(tmp_path: Path, loaded: GraphStor
     path = tmp_path / "relationships_Compound_directly_physically_interacts_with_Gene.csv"
     export_admin_import(tmp_path, loaded)
     header, rows = _read_csv(path)
-    assert header == [":START_ID", ":END_ID", ":TYPE", "sources:string[]", "evidence"]
+    assert header == [":START_ID(Compound)", ":END_ID(Gene)", ":TYPE", "sources:string[]", "evidence"]
     [row] = [r for r in rows if r[:2] == [IMATINIB, ABL1]]
     assert row[3] == "hetionet-v1.0;pubmed"
     assert json.loads(row[4]) == json.loads(evidence)
