@@ -1,0 +1,70 @@
+"""Entity linking as a spaCy component: abbreviations through their long forms, then the alias index.
+
+Sets ``span._.curie`` (primary CURIE: MeSH for chemicals and diseases, NCBI Gene for genes),
+``span._.xrefs`` (ids reaching the graph: DOID, DRUGBANK, HGNC) and ``span._.link_score``.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from ontologies.kb import AliasIndex, Link
+
+LINKER = "kg_linker"
+_PLURAL_ENDINGS = (("ies", "y"), ("es", ""), ("s", ""))
+
+
+def register_extensions() -> None:
+    """Declare the span attributes the linker sets (idempotent)."""
+    for name, default in (("curie", None), ("xrefs", ()), ("link_score", None)):
+        if not Span.has_extension(name):
+            Span.set_extension(name, default=default)
+
+
+class AliasLinker:
+    """Links each entity of a doc to a concept of its type; the index is handed in, never built here."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        register_extensions()
+        self.name = name
+        self.index: AliasIndex | None = None
+
+    def set_index(self, index: AliasIndex) -> None:
+        """Attach the alias index (loaded or built by the caller)."""
+        self.index = index
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Set the link attributes on every entity of ``doc``."""
+        if self.index is None:
+            raise RuntimeError("kg_linker has no alias index: call set_index() before running the pipeline")
+        long_forms = _long_forms(doc)
+        for ent in doc.ents:
+            link, score = self._link(ent, long_forms)
+            if link is not None:
+                ent._.curie, ent._.xrefs, ent._.link_score = link.curie, link.xrefs, score
+        return doc
+
+    def _link(self, ent: Span, long_forms: dict[str, str]) -> tuple[Link | None, float]:
+        assert self.index is not None
+        candidates = [(ent.text, 1.0)]
+        if ent.text in long_forms:  # an abbreviation defined in this document: its long form decides
+            candidates.insert(0, (long_forms[ent.text], 1.0))
+        candidates += [(ent.text[: -len(end)] + rep, 0.9) for end, rep in _PLURAL_ENDINGS if ent.text.endswith(end)]
+        for text, score in candidates:
+            link = self.index.lookup(ent.label_, text)
+            if link is not None:
+                return link, score
+        return None, 0.0
+
+
+def _long_forms(doc: Doc) -> dict[str, str]:
+    if not Doc.has_extension("abbreviations"):
+        return {}
+    return {abbr.text: str(abbr._.long_form) for abbr in doc._.abbreviations}
+
+
+@Language.factory(LINKER, requires=["doc.ents"], assigns=["span._.curie", "span._.xrefs", "span._.link_score"])
+def make_linker(nlp: Language, name: str) -> AliasLinker:
+    """SpaCy factory for ``kg_linker``."""
+    return AliasLinker(nlp, name)

@@ -1,0 +1,1 @@
+"""The project's own NER: corpora to spaCy DocBins, training configs, training and assembly."""

@@ -1,0 +1,96 @@
+"""The literature pipeline: scispaCy tokenizer, sentences, abbreviations, the project's NER, linking.
+
+``build_pipeline`` assembles the spaCy ``Language``; ``Extractor`` turns ``Document`` records into
+``Mention`` records (offsets over ``Document.text``) with their linked identifiers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ingest.linking import LINKER, register_extensions
+from ingest.records import Document, Mention, Relation
+from ontologies.kb import AliasIndex
+
+EXTRACTOR_NAME = "kg_engine.ingest.pipeline"
+
+
+def packaged_model_dir() -> Path:
+    """The NER model shipped inside the package (see its ``MODEL_CARD.json``)."""
+    return Path(str(resources.files("ingest").joinpath("models", "ner")))
+
+
+def build_pipeline(index: AliasIndex, model_dir: Path | None = None) -> Language:
+    """Load the NER model and add sentence boundaries, scispaCy's abbreviation detector and the linker."""
+    import scispacy.abbreviation  # noqa: F401  (registers the abbreviation_detector factory)
+
+    import ingest.linking  # noqa: F401  (registers the kg_linker factory)
+
+    register_extensions()
+    model_dir = model_dir or packaged_model_dir()
+    if not (model_dir / "meta.json").is_file():
+        raise FileNotFoundError(f"no NER model at {model_dir}; run `kg train ner` to build one")
+    nlp = spacy.load(model_dir)
+    nlp.add_pipe("sentencizer", first=True)
+    nlp.add_pipe("abbreviation_detector")
+    nlp.add_pipe(LINKER).set_index(index)
+    return nlp
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """What the pipeline found in one document."""
+
+    document: Document
+    mentions: list[Mention]
+    relations: list[Relation] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        """The ``kg extract`` JSONL line for this document."""
+        return {
+            "doc_id": self.document.id,
+            "mentions": [
+                {"start": m.start, "end": m.end, "text": m.text, "type": m.type, "curie": m.curie,
+                 "xrefs": list(m.xrefs), "score": m.score}
+                for m in self.mentions
+            ],
+            "relations": [
+                {"subject": r.subject, "predicate": r.predicate, "object": r.object, "score": r.score,
+                 "evidence": [{"start": p.sentence_span[0], "end": p.sentence_span[1]} for p in r.evidence
+                              if p.sentence_span]}
+                for r in self.relations
+            ],
+        }
+
+
+class Extractor:
+    """Runs a pipeline over documents in batches."""
+
+    def __init__(self, nlp: Language, batch_size: int = 32) -> None:
+        self.nlp = nlp
+        self.batch_size = batch_size
+
+    def extract(self, documents: Iterable[Document]) -> Iterator[Extraction]:
+        """Yield one ``Extraction`` per document, in order."""
+        pairs = ((d.text, d) for d in documents)
+        for doc, document in self.nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size):
+            yield Extraction(document, mentions_of(doc, document.id))
+
+
+def mentions_of(doc: Doc, doc_id: str) -> list[Mention]:
+    """The entities of a processed doc as ``Mention`` records."""
+    return [
+        Mention(
+            doc_id=doc_id, start=ent.start_char, end=ent.end_char, text=ent.text, type=ent.label_,
+            curie=ent._.curie, xrefs=tuple(ent._.xrefs), score=ent._.link_score,
+            sentence=(ent.sent.start_char, ent.sent.end_char),
+        )
+        for ent in doc.ents
+    ]

@@ -1,0 +1,51 @@
+"""The linker's knowledge base under ``$KG_HOME/kb``: built once from the vocabularies, then loaded."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from ingest.readers import read_pubtator
+from kg_engine.config import Settings
+from ontologies.kb import AliasIndex, build_concepts
+
+KB_VERSION = "aliases-v1"
+# Annotated training corpora whose mention -> MeSH links become curated aliases (train splits only).
+CURATED_CORPORA = ("bc5cdr/CDR_TrainingSet.PubTator.txt", "ncbi_disease/NCBItrainset_corpus.txt")
+
+Status = Callable[[str], None]
+
+
+def kb_path(settings: Settings) -> Path:
+    """Where the alias index is cached."""
+    return settings.home / "kb" / f"{KB_VERSION}.pkl"
+
+
+def load_or_build(settings: Settings, status: Status = lambda _: None, rebuild: bool = False) -> AliasIndex:
+    """Load the cached index, building (and caching) it first when missing or when ``rebuild``."""
+    path = kb_path(settings)
+    if path.is_file() and not rebuild:
+        status(f"loading knowledge base {path}")
+        return AliasIndex.load(path)
+    data = settings.resolve_data_dir()
+    status("building knowledge base from MeSH, DrugBank, DOID and HGNC (once; cached afterwards)")
+    started = time.perf_counter()
+    concepts = build_concepts(data / "vocab", curated_aliases(data))
+    index = AliasIndex(concepts)
+    index.save(path)
+    status(f"knowledge base: {len(index.links):,} concepts, {len(index.exact):,} aliases "
+           f"in {time.perf_counter() - started:.0f} s -> {path}")
+    return index
+
+
+def curated_aliases(data_dir: Path) -> Iterator[tuple[str, str, str]]:
+    """(type, mention text, MeSH CURIE) from the annotated training corpora that are present."""
+    for rel in CURATED_CORPORA:
+        path = data_dir / rel
+        if not path.is_file():
+            continue
+        for doc in read_pubtator(path, on_error=lambda _: None):
+            for m in doc.meta["gold_mentions"]:
+                if m.curie and "|" not in m.curie and m.curie.startswith(("D", "C")):
+                    yield m.type, m.text, f"MESH:{m.curie}"
