@@ -10,7 +10,7 @@ PREFIXES: dict[str, str] = {
     for p in (
         "NCBIGene", "HGNC", "ENSEMBL", "UniProtKB", "DRUGBANK", "MESH", "CHEBI", "CHEMBL.COMPOUND", "DOID",
         "MONDO", "OMIM", "UMLS", "HP", "UBERON", "GO", "PATHWAYCOMMONS", "WIKIPATHWAYS", "REACT", "NDFRT",
-        "PMID", "NOTE",
+        "PMID", "NOTE", "DOC",
     )
 }
 _ALIASES = {"ncbigene": "NCBIGene", "entrez": "NCBIGene", "geneid": "NCBIGene", "drugbank": "DRUGBANK",

@@ -8,11 +8,16 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class Provenance:
-    """Where a fact came from: a source, and for text-derived facts the document and span."""
+    """Where a fact came from.
+
+    For text-derived facts also the document, the sentence and the exact span (character offsets into
+    the document text) of the evidence.
+    """
 
     source: str
     doc_id: str | None = None
     sentence_span: tuple[int, int] | None = None
+    span: tuple[int, int] | None = None
     snippet: str | None = None
     extractor: str | None = None
     version: str | None = None

@@ -77,6 +77,8 @@ class EdgeBatch:
         missing = {"subject", "object", "sources"} - set(self.frame.columns)
         if missing:
             raise ValueError(f"edge batch for {self.type} lacks columns {sorted(missing)}")
+        if "evidence" in self.frame.columns and "support" not in self.frame.columns:
+            object.__setattr__(self, "frame", _with_support(self.frame))
 
     @classmethod
     def build(
@@ -223,13 +225,21 @@ def plan_edge_upsert(
     frame = _dedupe(frame[ok].drop(columns=transient), key)
     existing = _fill_keys(existing, batch.qualifier_columns)
     merged = frame.merge(existing, on=key, how="left", suffixes=("", "__old"), indicator=True)
-    new = _unfill_keys(frame[(merged["_merge"] == "left_only").to_numpy()], batch.qualifier_columns)
+    new = _with_support(_unfill_keys(frame[(merged["_merge"] == "left_only").to_numpy()], batch.qualifier_columns))
     both = merged[merged["_merge"] == "both"]
     if both.empty:
         return new, both, 0, rejected
-    updates = _merge_existing(both, [c for c in frame.columns if c not in key])
+    updates = _merge_existing(both, [c for c in frame.columns if c not in key and c != "support"])
     changed = updates.pop("__changed")
-    return new, updates[changed.to_numpy()], int((~changed).sum()), rejected
+    return new, _with_support(updates[changed.to_numpy()]), int((~changed).sum()), rejected
+
+
+def _with_support(frame: pd.DataFrame) -> pd.DataFrame:
+    """``support``: how many evidence records an edge has (one edge per fact, many sentences behind it)."""
+    if "evidence" not in frame.columns or frame.empty:
+        return frame
+    counts = [len(json.loads(e)) if isinstance(e, str) and e else 0 for e in frame["evidence"]]
+    return frame.assign(support=pd.array(counts, dtype="int64"))
 
 
 def _member(values: pd.Series, index: pd.Index) -> pd.Series:

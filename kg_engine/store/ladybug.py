@@ -232,8 +232,8 @@ class LadybugStore:
         table = self._run(cypher, params).get_as_arrow()
         frame = table.to_pandas()
         for name, column in zip(table.column_names, table.columns, strict=True):
-            if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
-                frame[name] = column.to_pylist()  # plain lists, not numpy arrays
+            if pa.types.is_nested(column.type):
+                frame[name] = column.to_pylist()  # plain lists and dicts with Python values, not numpy
         return frame
 
     def _run(self, cypher: str, params: Mapping[str, Any] | None = None) -> Any:

@@ -411,7 +411,7 @@ def test_export_keeps_arrays_and_evidence_json(tmp_path: Path, loaded: GraphStor
     path = tmp_path / "relationships_Compound_directly_physically_interacts_with_Gene.csv"
     export_admin_import(tmp_path, loaded)
     header, rows = _read_csv(path)
-    assert header == [":START_ID(Compound)", ":END_ID(Gene)", ":TYPE", "sources:string[]", "evidence"]
+    assert header == [":START_ID(Compound)", ":END_ID(Gene)", ":TYPE", "sources:string[]", "evidence", "support:long"]
     [row] = [r for r in rows if r[:2] == [IMATINIB, ABL1]]
     assert row[3] == "hetionet-v1.0;pubmed"
     assert json.loads(row[4]) == json.loads(evidence)
