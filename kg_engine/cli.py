@@ -210,5 +210,91 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+# --- GNN: kg train gnn / kg eval gnn / kg predict / kg similar (torch imported only when run) -------------
+train_app = typer.Typer(help="Train models and save dated checkpoints under $KG_HOME/models.", no_args_is_help=True)
+eval_app = typer.Typer(help="Evaluate models against baselines on a held-out split.", no_args_is_help=True)
+app.add_typer(train_app, name="train")
+app.add_typer(eval_app, name="eval")
+TaskOption = Annotated[str, typer.Option("--task", help="treats | binds | associates")]
+SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the split, initialisation and sampling.")]
+EpochsOption = Annotated[int, typer.Option("--epochs", help="Maximum epochs (early stopping on val AUPRC).")]
+EncoderOption = Annotated[str, typer.Option("--encoder", help="sage | rgcn | hgt")]
+
+
+@train_app.command("gnn")
+@reports_errors
+def train_gnn(task: TaskOption = "treats", epochs: EpochsOption = 200, seed: SeedOption = 0,
+              encoder: EncoderOption = "sage", home: HomeOption = None) -> None:
+    """Train the heterogeneous GNN link predictor for a task and save a checkpoint."""
+    from kg_engine.gnn.jobs import train_and_save
+    from kg_engine.gnn.train import TrainConfig
+
+    with _engine(home, read_only=True) as kg:
+        graph = kg.store.to_pyg(split_qualifiers=True)
+        config = TrainConfig(encoder=encoder, epochs=epochs, seed=seed, device=kg.settings.device)
+        path = train_and_save(kg.settings.home, graph, task, config, log=lambda m: err.print(m, highlight=False))
+    out.print(f"saved checkpoint {path}")
+
+
+@eval_app.command("gnn")
+@reports_errors
+def eval_gnn(task: TaskOption = "treats",
+             split: Annotated[str, typer.Option("--split", help="random | cold-disease")] = "random",
+             seed: SeedOption = 0, epochs: EpochsOption = 200, encoder: EncoderOption = "sage",
+             pykeen: Annotated[bool, typer.Option("--pykeen/--no-pykeen", help="PyKEEN baselines.")] = True,
+             as_json: Annotated[bool, typer.Option("--json")] = False, home: HomeOption = None) -> None:
+    """Train the GNN and baselines on one split; report AUROC, AUPRC, MRR, Hits@1/10 on its test edges."""
+    from kg_engine.gnn.baselines import PYKEEN_MODELS
+    from kg_engine.gnn.jobs import evaluate_task
+    from kg_engine.gnn.train import TrainConfig
+
+    with _engine(home, read_only=True) as kg:
+        graph = kg.store.to_pyg(split_qualifiers=True)
+        config = TrainConfig(encoder=encoder, epochs=epochs, seed=seed, device=kg.settings.device)
+    report = evaluate_task(graph, task, split, config, PYKEEN_MODELS if pykeen else (),
+                           log=lambda m: err.print(m, highlight=False))
+    if as_json:
+        sys.stdout.write(json.dumps(report) + "\n")
+        return
+    metrics = next(iter(report["models"].values())).keys()
+    table = Table("model", *metrics, title=f"{task} / {split} / seed {seed}")
+    for name, vals in report["models"].items():
+        table.add_row(name, *[_cell(v if v is None else f"{v:.4f}") for v in vals.values()])
+    out.print(table)
+
+
+@app.command()
+@reports_errors
+def predict(task: Annotated[str, typer.Argument(help="treats | binds | associates")],
+            disease: Annotated[str | None, typer.Option("--disease", help="Rank compounds for this disease.")] = None,
+            compound: Annotated[str | None, typer.Option("--compound", help="Rank the other end for this compound.")]
+            = None, top: Annotated[int, typer.Option("--top")] = 20, home: HomeOption = None) -> None:
+    """Rank candidates with the newest GNN checkpoint of a task; known edges are marked."""
+    from kg_engine.gnn.jobs import predict as rank
+
+    curie = disease or compound
+    if curie is None:
+        raise typer.BadParameter("give --disease or --compound")
+    with _engine(home, read_only=True) as kg:
+        graph = kg.store.to_pyg(split_qualifiers=True)
+        rows = rank(kg.settings.home, graph, task, curie, top)
+    _print_rows(rows, OutputFormat.table)
+
+
+@app.command()
+@reports_errors
+def similar(curie: Annotated[str, typer.Argument(help="Node CURIE, e.g. DOID:9352.")],
+            top: Annotated[int, typer.Option("--top")] = 10,
+            task: Annotated[str | None, typer.Option("--task", help="Checkpoint task (default: newest).")] = None,
+            home: HomeOption = None) -> None:
+    """Nearest nodes of the same category by cosine similarity of the newest GNN embeddings."""
+    from kg_engine.config import Settings
+    from kg_engine.gnn import checkpoint
+
+    settings = Settings.load(home=home)
+    table = checkpoint.read_embeddings(checkpoint.latest(settings.home, task))
+    _print_rows(checkpoint.similar(table, curie, top), OutputFormat.table)
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,94 @@
+"""High-level GNN jobs, each a short chain of steps: train and save, evaluate against baselines, predict."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import torch
+from torch_geometric.data import HeteroData
+
+from kg_engine.gnn import checkpoint
+from kg_engine.gnn.baselines import PYKEEN_MODELS, KgeBudget, pykeen_available, pykeen_scores
+from kg_engine.gnn.data import GnnDataError, build_split, task_edge_type
+from kg_engine.gnn.evaluate import degree_prior, evaluate_matrix
+from kg_engine.gnn.train import TrainConfig, score_matrix, train
+
+Log = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def train_and_save(home: Path, graph: HeteroData, task: str, config: TrainConfig, log: Log = _quiet) -> Path:
+    """Train on a random split of ``task`` (val for early stopping), save a checkpoint, return its folder."""
+    split = build_split(graph, task_edge_type(task), "random", seed=config.seed)
+    result = train(split, config, log=lambda e, loss, val: log(f"epoch {e}: loss {loss:.4f} val {_fmt(val)}"))
+    metrics = {"test": evaluate_matrix(score_matrix(result.model, split), split), "best_epoch": result.best_epoch,
+               "seconds_per_epoch": sum(result.epoch_seconds) / max(1, len(result.epoch_seconds))}
+    return checkpoint.save(home, task, split, result.model, config, graph, metrics)
+
+
+def evaluate_task(
+    graph: HeteroData,
+    task: str,
+    split_kind: str,
+    config: TrainConfig,
+    pykeen_models: tuple[str, ...] = PYKEEN_MODELS,
+    budget: KgeBudget | None = None,
+    log: Log = _quiet,
+) -> dict[str, Any]:
+    """Train the GNN and the baselines on one split and return every model's test metrics."""
+    split = build_split(graph, task_edge_type(task), split_kind, seed=config.seed)
+    result = train(split, config, log=lambda e, loss, val: log(f"gnn epoch {e}: loss {loss:.4f} val {_fmt(val)}"))
+    models = {"gnn": evaluate_matrix(score_matrix(result.model, split), split)}
+    models["degree_prior"] = evaluate_matrix(degree_prior(split), split)
+    if pykeen_models and pykeen_available():
+        for name in pykeen_models:
+            log(f"training PyKEEN {name}")
+            scores = pykeen_scores(split, name, budget, seed=config.seed)
+            models[f"pykeen_{name.lower()}"] = evaluate_matrix(scores, split)
+    elif pykeen_models:
+        log("pykeen not installed (pip install 'kg-engine[pykeen]'): its baselines are skipped")
+    return {"task": task, "split": split_kind, "seed": config.seed, "models": _clean(models)}
+
+
+def predict(home: Path, graph: HeteroData, task: str, curie: str, top: int = 20) -> pd.DataFrame:
+    """Rank the other end of ``task`` for ``curie`` (either end) with the newest checkpoint of ``task``.
+
+    Returns a frame ``rank, curie, score, known`` where ``known`` marks edges already in the graph.
+    """
+    ckpt = checkpoint.load(checkpoint.latest(home, task), graph)
+    src, _, dst = ckpt.target
+    z = checkpoint.embed(ckpt.model, graph)
+    with torch.no_grad():
+        matrix = ckpt.model.score_all(z, ckpt.target)
+    edges = graph[ckpt.target].edge_index
+    src_index = {c: i for i, c in enumerate(graph[src].curie)}
+    dst_index = {c: i for i, c in enumerate(graph[dst].curie)}
+    if curie in src_index:
+        scores, other, known = matrix[src_index[curie]], dst, edges[1][edges[0] == src_index[curie]]
+    elif curie in dst_index:
+        scores, other, known = matrix[:, dst_index[curie]], src, edges[0][edges[1] == dst_index[curie]]
+    else:
+        raise GnnDataError(f"{curie} is neither a {src} nor a {dst} in the graph")
+    best = torch.topk(scores, min(top, len(scores)))
+    known_set = set(known.tolist())
+    return pd.DataFrame({
+        "rank": range(1, len(best.indices) + 1),
+        "curie": [graph[other].curie[i] for i in best.indices.tolist()],
+        "score": [round(float(s), 4) for s in best.values],
+        "known": [i in known_set for i in best.indices.tolist()],
+    })
+
+
+def _fmt(metrics: dict[str, float]) -> str:
+    return " ".join(f"{k}={v:.3f}" for k, v in metrics.items())
+
+
+def _clean(models: dict[str, dict[str, float]]) -> dict[str, dict[str, float | None]]:
+    return {m: {k: (None if math.isnan(v) else round(v, 4)) for k, v in vals.items()} for m, vals in models.items()}

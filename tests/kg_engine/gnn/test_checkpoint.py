@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import pytest
+import torch
+
+from kg_engine.gnn import checkpoint
+from kg_engine.gnn.data import TASKS, build_split
+from kg_engine.gnn.train import TrainConfig, score_matrix, train
+
+TREATS = TASKS["treats"]
+
+
+@pytest.fixture(scope="module")
+def saved(small_graph, tmp_path_factory):
+    split = build_split(small_graph, TREATS, "random", seed=0)
+    result = train(split, TrainConfig(epochs=2, eval_every=2, dim=16, aux_edges=128))
+    home = tmp_path_factory.mktemp("ckpt-home")
+    path = checkpoint.save(home, "treats", split, result.model, TrainConfig(epochs=2, dim=16), small_graph, {})
+    return home, path, split, result.model
+
+
+def test_round_trip_gives_same_scores(saved, small_graph):
+    home, path, split, model = saved
+    assert checkpoint.latest(home, "treats") == path
+    loaded = checkpoint.load(path, small_graph)
+    assert loaded.target == TREATS and loaded.curies["Disease"] == list(small_graph["Disease"].curie)
+    assert torch.allclose(score_matrix(loaded.model, split), score_matrix(model, split))
+
+
+def test_other_schema_is_refused_with_a_clear_error(saved, small_graph):
+    _, path, _, _ = saved
+    other = small_graph.clone()
+    other[TREATS].edge_index = other[TREATS].edge_index[:, :-1]
+    with pytest.raises(checkpoint.CheckpointError, match="schema fingerprint"):
+        checkpoint.load(path, other)
+
+
+def test_missing_checkpoint_says_how_to_make_one(tmp_path):
+    with pytest.raises(checkpoint.CheckpointError, match="kg train gnn"):
+        checkpoint.latest(tmp_path, "binds")
+
+
+def test_embeddings_keyed_by_curie_and_similar_stays_in_category(saved, small_graph):
+    _, path, _, _ = saved
+    table = checkpoint.read_embeddings(path)
+    assert len(table) == sum(small_graph[nt].num_nodes for nt in small_graph.node_types)
+    assert table["curie"].is_unique and len(table["embedding"].iloc[0]) == 16
+    hits = checkpoint.similar(table, "DOID:9352", top=5)
+    assert len(hits) == 5 and set(hits["category"]) == {"Disease"} and "DOID:9352" not in set(hits["curie"])
+    assert hits["cosine"].is_monotonic_decreasing
+    with pytest.raises(checkpoint.CheckpointError, match="no embedding"):
+        checkpoint.similar(table, "DOID:0000000")

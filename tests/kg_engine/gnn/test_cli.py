@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from kg_engine.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def trained(gnn_home):
+    result = runner.invoke(app, ["train", "gnn", "--task", "treats", "--epochs", "2", "--home", str(gnn_home)])
+    assert result.exit_code == 0, result.output
+    assert "saved checkpoint" in result.output
+    return gnn_home
+
+
+def test_predict_marks_known_treatments(trained):
+    result = runner.invoke(app, ["predict", "treats", "--disease", "DOID:9352", "--top", "1552",
+                                 "--home", str(trained)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "DRUGBANK:DB00331" in result.output  # metformin treats type 2 diabetes
+    assert "True" in result.output
+
+
+def test_predict_unknown_curie_is_one_line_error(trained):
+    result = runner.invoke(app, ["predict", "treats", "--disease", "DOID:0000000", "--home", str(trained)])
+    assert result.exit_code != 0
+    assert "neither" in result.output and "Traceback" not in result.output
+
+
+def test_similar_lists_same_category(trained):
+    result = runner.invoke(app, ["similar", "DOID:9352", "--top", "3", "--home", str(trained)],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert result.output.count("DOID:") >= 3
+
+
+def test_eval_prints_one_json_object(gnn_home):
+    result = runner.invoke(app, ["eval", "gnn", "--task", "treats", "--split", "cold-disease", "--seed", "1",
+                                 "--epochs", "2", "--no-pykeen", "--json", "--home", str(gnn_home)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["task"] == "treats" and report["split"] == "cold-disease" and report["seed"] == 1
+    assert set(report["models"]) == {"gnn", "degree_prior"}
+    assert set(report["models"]["gnn"]) == {"auroc", "auprc", "mrr", "hits@1", "hits@10"}
+
+
+def test_unknown_task_is_a_user_error(gnn_home):
+    result = runner.invoke(app, ["eval", "gnn", "--task", "cures", "--home", str(gnn_home)])
+    assert result.exit_code == 2 and "choose one of" in result.output
