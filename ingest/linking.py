@@ -17,7 +17,7 @@ _PLURAL_ENDINGS = (("ies", "y"), ("es", ""), ("s", ""))
 
 def register_extensions() -> None:
     """Declare the span attributes the linker sets (idempotent)."""
-    for name, default in (("curie", None), ("xrefs", ()), ("link_score", None)):
+    for name, default in (("curie", None), ("xrefs", ()), ("link_score", None), ("concept_name", None)):
         if not Span.has_extension(name):
             Span.set_extension(name, default=default)
 
@@ -43,6 +43,7 @@ class AliasLinker:
             link, score = self._link(ent, long_forms)
             if link is not None:
                 ent._.curie, ent._.xrefs, ent._.link_score = link.curie, link.xrefs, score
+                ent._.concept_name = link.name
         return doc
 
     def _link(self, ent: Span, long_forms: dict[str, str]) -> tuple[Link | None, float]:

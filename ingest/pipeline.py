@@ -51,6 +51,7 @@ class Extraction:
     document: Document
     mentions: list[Mention]
     relations: list[Relation] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # preferred name of each linked CURIE
 
     def to_json(self) -> dict[str, object]:
         """The ``kg extract`` JSONL line for this document."""
@@ -73,15 +74,18 @@ class Extraction:
 class Extractor:
     """Runs a pipeline over documents in batches."""
 
-    def __init__(self, nlp: Language, batch_size: int = 32) -> None:
+    def __init__(self, nlp: Language, batch_size: int = 32, n_process: int = 1) -> None:
         self.nlp = nlp
         self.batch_size = batch_size
+        self.n_process = n_process
 
     def extract(self, documents: Iterable[Document]) -> Iterator[Extraction]:
-        """Yield one ``Extraction`` per document, in order."""
+        """Yield one ``Extraction`` per document, in order (``n_process`` > 1 forks worker processes)."""
         pairs = ((d.text, d) for d in documents)
-        for doc, document in self.nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size):
-            yield Extraction(document, mentions_of(doc, document.id))
+        docs = self.nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size, n_process=self.n_process)
+        for doc, document in docs:
+            names = {ent._.curie: ent._.concept_name for ent in doc.ents if ent._.curie}
+            yield Extraction(document, mentions_of(doc, document.id), names=names)
 
 
 def mentions_of(doc: Doc, doc_id: str) -> list[Mention]:

@@ -36,6 +36,8 @@ def read_any(path: Path, on_error: OnError = raise_errors) -> Iterator[Document]
     """Pick the reader by file name: ``*.xml`` BioC or PubMed XML, a folder of ``.txt``, else PubTator."""
     if path.is_dir():
         yield from read_text_folder(path, on_error)
+    elif path.suffix.lower() in {".tsv", ".iob"}:
+        yield from read_iob(path, on_error)
     elif path.suffix.lower() == ".xml":
         head = path.open("rb").read(4096)
         reader = read_pubmed_xml if b"PubmedArticle" in head else read_bioc
@@ -196,6 +198,51 @@ def read_pubmed_xml(path: Path, on_error: OnError = raise_errors) -> Iterator[Do
             yield Document(pmid, "pubmed", title, text, {"pmid": pmid, "year": int(year) if year else None})
     except ET.ParseError as exc:
         on_error(ReadError(str(path), f"XML error, rest of file skipped: {exc}", exc.position[0]))
+
+
+# --- token-per-line IOB (BC2GM style) ----------------------------------------------------------------------
+
+
+def read_iob(path: Path, on_error: OnError = raise_errors, label: str = "Gene") -> Iterator[Document]:
+    """Read ``token<TAB>B-X|I-X|O`` sentences; each becomes a document whose text joins tokens with spaces.
+
+    Gold mentions get offsets into that text, so NER on untokenised input can be scored against them.
+    """
+    sentence: list[tuple[str, str]] = []
+    start_line = 1
+    with path.open(encoding="utf-8") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            line = raw.rstrip("\r\n")
+            if line.strip():
+                if not sentence:
+                    start_line = lineno
+                token, sep, tag = line.rpartition("\t")
+                if not sep or tag.split("-", 1)[0] not in {"B", "I", "O"}:
+                    on_error(ReadError(str(path), f"line {lineno}: expected token<TAB>IOB tag", lineno))
+                    continue
+                sentence.append((token, tag))
+                continue
+            if sentence:
+                yield _iob_document(path, start_line, sentence, label)
+            sentence = []
+    if sentence:
+        yield _iob_document(path, start_line, sentence, label)
+
+
+def _iob_document(path: Path, line: int, tokens: list[tuple[str, str]], label: str) -> Document:
+    doc_id = f"{path.stem}:{line}"
+    text, mentions = "", []
+    open_start: int | None = None
+    for i, (token, tag) in enumerate(tokens):
+        text += ("" if i == 0 else " ") + token
+        start, offset = len(text) - len(token), len(text)
+        if tag.startswith("B") or (tag.startswith("I") and open_start is None):
+            open_start = start
+        next_tag = tokens[i + 1][1] if i + 1 < len(tokens) else "O"
+        if open_start is not None and not next_tag.startswith("I"):
+            mentions.append(Mention(doc_id, open_start, offset, text[open_start:offset], label))
+            open_start = None
+    return Document(doc_id, "text", "", text, {"gold_mentions": mentions, "file": str(path)})
 
 
 # --- plain text ---------------------------------------------------------------------------------------

@@ -221,6 +221,12 @@ EpochsOption = Annotated[int, typer.Option("--epochs", help="Maximum epochs (ear
 EncoderOption = Annotated[str, typer.Option("--encoder", help="sage | rgcn | hgt")]
 
 
+# Literature commands live in their own module; they attach to the groups above.
+from kg_engine import cli_literature  # noqa: E402
+
+cli_literature.register(app, train_app, eval_app)
+
+
 @train_app.command("gnn")
 @reports_errors
 def train_gnn(task: TaskOption = "treats", epochs: EpochsOption = 200, seed: SeedOption = 0,

@@ -1,0 +1,174 @@
+"""``kg`` commands for literature: build-kb, extract, ingest literature, train ner, eval ner / linking."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kg_engine.cli import HomeOption, _engine, err, out, reports_errors
+from kg_engine.config import Settings
+from kg_engine.errors import ConfigError
+
+ingest_app = typer.Typer(help="Run ingestion jobs (text -> graph facts with provenance).", no_args_is_help=True)
+Sources = Annotated[list[Path], typer.Argument(help="PubTator, BioC XML, PubMed XML files or .txt folders.")]
+Workers = Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes running the pipeline.")]
+ModelOption = Annotated[Path | None, typer.Option("--model", help="NER model folder (default: the packaged one).")]
+
+
+def _status(message: str) -> None:
+    err.print(f"[dim]{message}[/]", highlight=False)
+
+
+def _progress(label: str) -> Progress:
+    columns = (TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+               TimeElapsedColumn())
+    return Progress(*columns, console=err)
+
+
+def _nlp(settings: Settings, model: Path | None):  # type: ignore[no-untyped-def]
+    from kg_engine.literature import load_nlp
+
+    try:
+        return load_nlp(settings, model, _status)
+    except FileNotFoundError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def _check_sources(sources: list[Path]) -> None:
+    missing = [str(p) for p in sources if not p.exists()]
+    if missing:
+        raise ConfigError(f"no such file or folder: {', '.join(missing)}")
+
+
+@reports_errors
+def build_kb(home: HomeOption = None, rebuild: Annotated[bool, typer.Option("--rebuild")] = True) -> None:
+    """Build (or rebuild) the linker's knowledge base from the vocabularies and cache it."""
+    from kg_engine.kb import load_or_build
+
+    load_or_build(Settings.load(home=home), _status, rebuild=rebuild)
+
+
+@reports_errors
+def extract(
+    sources: Sources,
+    output: Annotated[Path, typer.Option("--out", "-o", help="JSONL file, one line per document.")],
+    workers: Workers = 1,
+    model: ModelOption = None,
+    home: HomeOption = None,
+) -> None:
+    """Extract linked mentions from documents into JSONL (offsets over title + " " + abstract)."""
+    from kg_engine.literature import extract_to_jsonl
+    from kg_engine.load.deadletter import DeadLetter
+
+    _check_sources(sources)
+    settings = Settings.load(home=home)
+    nlp = _nlp(settings, model)
+    with DeadLetter(settings.deadletter_dir / "extract.jsonl") as dead, _progress("extract") as bar:
+        task = bar.add_task("extract", total=None, rate="")
+        report = extract_to_jsonl(nlp, sources, output, dead, workers, lambda n: bar.update(task, advance=n))
+    _summary(report, f"wrote {output}")
+
+
+@ingest_app.command("literature")
+@reports_errors
+def ingest_literature(sources: Sources, workers: Workers = 1, model: ModelOption = None, home: HomeOption = None,
+                      batch_size: Annotated[int, typer.Option("--batch-size")] = 200) -> None:
+    """Extract mentions and co-mentions and write them, with their evidence, into the graph."""
+    from kg_engine.literature import ingest_literature as run
+    from kg_engine.load.deadletter import DeadLetter
+
+    _check_sources(sources)
+    with _engine(home) as kg:
+        kg.init()
+        nlp = _nlp(kg.settings, model)
+        version = str(nlp.meta.get("version", "0"))
+        with DeadLetter(kg.settings.deadletter_dir / "ingest-literature.jsonl") as dead, _progress("ingest") as bar:
+            task = bar.add_task("ingest", total=None, rate="")
+            report = run(nlp, kg.store, sources, dead, version, workers, batch_size,
+                         lambda n: bar.update(task, advance=n))
+    _summary(report, "ingested into the graph")
+
+
+def _summary(report, what: str) -> None:  # type: ignore[no-untyped-def]
+    table = Table("documents", "dead-lettered", "mentions", "linked", "docs/s", title=what)
+    table.add_row(f"{report.documents:,}", f"{report.dead_lettered:,}", f"{report.mentions:,}", f"{report.linked:,}",
+                  f"{report.docs_per_second:.1f}")
+    out.print(table)
+    if report.dead_lettered:
+        err.print(f"[yellow]{report.dead_lettered} document(s) dead-lettered to {report.deadletter}[/]")
+
+
+@reports_errors
+def train_ner(
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Where to write the assembled model.")] = None,
+    seed: Annotated[int, typer.Option("--seed")] = 13,
+    max_steps: Annotated[int | None, typer.Option("--max-steps", help="Cap training steps (smoke runs).")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Train the Chemical/Disease and Gene NER models on the corpora's train splits (selected on dev)."""
+    from datetime import UTC, datetime
+
+    from ingest.ner.train import train_all
+
+    settings = Settings.load(home=home)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    target = out_dir or settings.home / "models" / f"ner-{stamp}"
+    path = train_all(settings.resolve_data_dir(), settings.home / "work" / f"ner-{stamp}", target, seed, _status,
+                     max_steps)
+    out.print(f"model written to {path} (see MODEL_CARD.json); use it with --model {path}")
+
+
+@reports_errors
+def eval_ner(
+    corpus: Annotated[Path, typer.Argument(help="Gold PubTator or BioC file.")],
+    model: ModelOption = None, home: HomeOption = None, workers: Workers = 1,
+) -> None:
+    """Strict mention-level P/R/F1 per type, as JSON."""
+    _evaluate(corpus, model, home, workers, linking=False)
+
+
+@reports_errors
+def eval_linking(
+    corpus: Annotated[Path, typer.Argument(help="Gold PubTator or BioC file with MeSH ids.")],
+    model: ModelOption = None, home: HomeOption = None, workers: Workers = 1,
+) -> None:
+    """Document-level concept-id P/R/F1 per type (BioCreative V DNER convention), as JSON."""
+    _evaluate(corpus, model, home, workers, linking=True)
+
+
+def _evaluate(corpus: Path, model: Path | None, home: Path | None, workers: int, linking: bool) -> None:
+    import time
+
+    from ingest.evaluate import concept_scores, gold_types, mention_scores
+    from ingest.pipeline import Extractor
+    from ingest.readers import raise_errors, read_any
+
+    _check_sources([corpus])
+    settings = Settings.load(home=home)
+    nlp = _nlp(settings, model)
+    documents = list(read_any(corpus, raise_errors))
+    started = time.perf_counter()
+    extractions = list(Extractor(nlp, n_process=workers).extract(documents))
+    seconds = time.perf_counter() - started
+    types = [t for t in gold_types(extractions) if t in {"Chemical", "Disease", "Gene"}]
+    scores = concept_scores(extractions, types) if linking else mention_scores(extractions, types)
+    result = {"corpus": str(corpus), "documents": len(documents), "level": "document-concept" if linking else
+              "mention-strict", "scores": scores, "docs_per_second": round(len(documents) / seconds, 2),
+              "model": str(nlp.meta.get("name")) + "-" + str(nlp.meta.get("version"))}
+    sys.stdout.write(json.dumps(result, indent=2) + "\n")
+
+
+def register(app: typer.Typer, train_app: typer.Typer, eval_app: typer.Typer) -> None:
+    """Attach the literature commands to the ``kg`` application."""
+    app.command("build-kb")(build_kb)
+    app.command("extract")(extract)
+    app.add_typer(ingest_app, name="ingest")
+    train_app.command("ner")(train_ner)
+    eval_app.command("ner")(eval_ner)
+    eval_app.command("linking")(eval_linking)
