@@ -122,22 +122,45 @@ def _pubtator_mention(fields: list[str], pmid: str, text: str, lineno: int) -> M
 
 
 def read_bioc(path: Path, on_error: OnError = raise_errors) -> Iterator[Document]:
-    """Read BioC XML with the ``bioc`` package, one document at a time."""
+    """Read BioC XML with the ``bioc`` package, one document at a time.
+
+    On broken XML (a truncated file), the complete documents before the damage are still read: the
+    streaming reader looks ahead, so they are recovered from the text up to the last ``</document>``.
+    """
     from bioc import biocxml
 
+    seen: set[str] = set()
     try:
-        reader = biocxml.BioCXMLDocumentReader(str(path))
-        for bioc_doc in reader:
-            try:
-                yield _bioc_document(bioc_doc, path)
-            except MalformedDocument as exc:
-                on_error(ReadError(str(path), str(exc), None, bioc_doc.id))
-    except ET.ParseError as exc:
-        on_error(ReadError(str(path), f"XML error, rest of file skipped: {exc}", exc.position[0]))
-    except Exception as exc:  # lxml raises its own XMLSyntaxError
-        if type(exc).__name__ != "XMLSyntaxError":
+        for bioc_doc in biocxml.BioCXMLDocumentReader(str(path)):
+            seen.add(bioc_doc.id)
+            yield from _checked_bioc(bioc_doc, path, on_error)
+    except Exception as exc:  # lxml's XMLSyntaxError; no common base class to name
+        if type(exc).__name__ not in {"XMLSyntaxError", "ParseError"}:
             raise
+        for bioc_doc in _salvage_bioc(path):
+            if bioc_doc.id not in seen:
+                yield from _checked_bioc(bioc_doc, path, on_error)
         on_error(ReadError(str(path), f"XML error, rest of file skipped: {exc}", getattr(exc, "lineno", None)))
+
+
+def _checked_bioc(bioc_doc: object, path: Path, on_error: OnError) -> Iterator[Document]:
+    try:
+        yield _bioc_document(bioc_doc, path)
+    except MalformedDocument as exc:
+        on_error(ReadError(str(path), str(exc), None, getattr(bioc_doc, "id", None)))
+
+
+def _salvage_bioc(path: Path) -> list[object]:
+    from bioc import biocxml
+
+    text = path.read_text(encoding="utf-8", errors="replace")
+    end = text.rfind("</document>")
+    if end < 0:
+        return []
+    try:
+        return list(biocxml.loads(text[: end + len("</document>")] + "</collection>").documents)
+    except Exception:  # the damage is inside an earlier document too: nothing more to recover
+        return []
 
 
 def _bioc_document(bioc_doc: object, path: Path) -> Document:
