@@ -95,7 +95,7 @@ def _pubtator_document(block: _Block, path: Path) -> Document:
     relations: list[tuple[str, str, str]] = []
     for lineno, line in block.lines[2:]:
         fields = line.split("\t")
-        if len(fields) == 4 and fields[0] == pmid:
+        if len(fields) == 4 and fields[0] == pmid and not fields[1].isdigit():  # PMID<TAB>CID<TAB>chem<TAB>dis
             relations.append((fields[1], fields[2], fields[3]))
         else:
             mentions.append(_pubtator_mention(fields, pmid, text, lineno))

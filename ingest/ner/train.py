@@ -88,6 +88,7 @@ def assemble(parts: dict[str, Path], out: Path, card: dict[str, object]) -> Path
         nlp.add_pipe("ner", name=name, source=source)
     if out.exists():
         shutil.rmtree(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     nlp.meta.update({"name": "kg_ner", "version": str(card.get("version", "0.0.0"))})
     nlp.to_disk(out)
     (out / "MODEL_CARD.json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
