@@ -2,7 +2,7 @@
 
 Prints one JSON object to stdout (progress goes to stderr)::
 
-    KG_HOME=/path/with/full/store .venv/bin/python benchmarks/gnn_bench.py --epochs 5 --encoders sage rgcn hgt
+    KG_HOME=/path/to/home .venv/bin/python benchmarks/gnn_bench.py --epochs 5 --encoders sage rgcn hgt [--deterministic]
 
 The store must hold the full graph (``kg load hetionet`` and ``kg load indications``); with ``--build`` the
 benchmark loads it into a temporary home first. Peak memory is the process's maximum resident set size
@@ -92,7 +92,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--dim", type=int, default=64)
     parser.add_argument("--encoders", nargs="+", default=["sage", "rgcn", "hgt"])
-    parser.add_argument("--nondeterministic", action="store_true", help="Allow order-dependent scatter kernels.")
+    parser.add_argument("--deterministic", action="store_true", help="Enforce deterministic (slower) kernels.")
     parser.add_argument("--build", action="store_true", help="Load the full graph into a temporary home first.")
     parser.add_argument("--in-process", action="store_true", help="Measure every encoder in this process.")
     args = parser.parse_args()
@@ -100,10 +100,10 @@ def main() -> None:
     results = []
     for encoder in args.encoders:
         if args.in_process or len(args.encoders) == 1:
-            results.append(measure(home, encoder, args.epochs, args.dim, not args.nondeterministic))
+            results.append(measure(home, encoder, args.epochs, args.dim, args.deterministic))
             continue
         cmd = [sys.executable, __file__, "--epochs", str(args.epochs), "--dim", str(args.dim), "--encoders", encoder]
-        cmd += ["--nondeterministic"] if args.nondeterministic else []
+        cmd += ["--deterministic"] if args.deterministic else []
         done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "KG_HOME": str(home)},
                               check=True)
         sys.stderr.write(done.stderr)
