@@ -9,6 +9,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from ingest.fuzzy import FuzzyLinker
 from ontologies.kb import AliasIndex, Link
 
 LINKER = "kg_linker"
@@ -29,21 +30,31 @@ class AliasLinker:
         register_extensions()
         self.name = name
         self.index: AliasIndex | None = None
+        self.fuzzy: dict[str, FuzzyLinker] = {}
 
-    def set_index(self, index: AliasIndex) -> None:
-        """Attach the alias index (loaded or built by the caller)."""
+    def set_index(self, index: AliasIndex, fuzzy: dict[str, FuzzyLinker] | None = None) -> None:
+        """Attach the alias index and, per entity type, a fuzzy stage for what exact lookup misses."""
         self.index = index
+        self.fuzzy = fuzzy or {}
 
     def __call__(self, doc: Doc) -> Doc:
         """Set the link attributes on every entity of ``doc``."""
         if self.index is None:
             raise RuntimeError("kg_linker has no alias index: call set_index() before running the pipeline")
         long_forms = _long_forms(doc)
+        missed: list[Span] = []
         for ent in doc.ents:
             link, score = self._link(ent, long_forms)
-            if link is not None:
-                ent._.curie, ent._.xrefs, ent._.link_score = link.curie, link.xrefs, score
-                ent._.concept_name = link.name
+            if link is None:
+                missed.append(ent)
+            else:
+                _set(ent, link, score)
+        for etype, linker in self.fuzzy.items():
+            ents = [e for e in missed if e.label_ == etype]
+            texts = [long_forms.get(e.text, e.text) for e in ents]
+            for ent, match in zip(ents, linker.best(texts) if ents else [], strict=True):
+                if match is not None:
+                    _set(ent, self.index.links[match.curie], round(match.similarity, 4))
         return doc
 
     def _link(self, ent: Span, long_forms: dict[str, str]) -> tuple[Link | None, float]:
@@ -57,6 +68,10 @@ class AliasLinker:
             if link is not None:
                 return link, score
         return None, 0.0
+
+
+def _set(ent: Span, link: Link, score: float) -> None:
+    ent._.curie, ent._.xrefs, ent._.link_score, ent._.concept_name = link.curie, link.xrefs, score, link.name
 
 
 def _long_forms(doc: Doc) -> dict[str, str]:

@@ -15,6 +15,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ingest.fuzzy import FuzzyLinker
 from ingest.linking import LINKER, register_extensions
 from ingest.records import Document, Mention, Relation
 from ontologies.kb import AliasIndex
@@ -27,7 +28,8 @@ def packaged_model_dir() -> Path:
     return Path(str(resources.files("ingest").joinpath("models", "ner")))
 
 
-def build_pipeline(index: AliasIndex, model_dir: Path | None = None) -> Language:
+def build_pipeline(index: AliasIndex, model_dir: Path | None = None, fuzzy: dict[str, FuzzyLinker] | None = None
+                   ) -> Language:
     """Load the NER model and add sentence boundaries, scispaCy's abbreviation detector and the linker."""
     import scispacy.abbreviation  # noqa: F401  (registers the abbreviation_detector factory)
 
@@ -40,7 +42,7 @@ def build_pipeline(index: AliasIndex, model_dir: Path | None = None) -> Language
     nlp = spacy.load(model_dir)
     nlp.add_pipe("sentencizer", first=True)
     nlp.add_pipe("abbreviation_detector")
-    nlp.add_pipe(LINKER).set_index(index)
+    nlp.add_pipe(LINKER).set_index(index, fuzzy)
     return nlp
 
 

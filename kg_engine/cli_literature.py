@@ -109,6 +109,7 @@ def train_ner(
     out_dir: Annotated[Path | None, typer.Option("--out", help="Where to write the assembled model.")] = None,
     seed: Annotated[int, typer.Option("--seed")] = 13,
     max_steps: Annotated[int | None, typer.Option("--max-steps", help="Cap training steps (smoke runs).")] = None,
+    refit: Annotated[bool, typer.Option("--refit/--no-refit", help="Refit on train+dev after selection.")] = True,
     home: HomeOption = None,
 ) -> None:
     """Train the Chemical/Disease and Gene NER models on the corpora's train splits (selected on dev)."""
@@ -120,7 +121,7 @@ def train_ner(
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     target = out_dir or settings.home / "models" / f"ner-{stamp}"
     path = train_all(settings.resolve_data_dir(), settings.home / "work" / f"ner-{stamp}", target, seed, _status,
-                     max_steps)
+                     max_steps, refit)
     out.print(f"model written to {path} (see MODEL_CARD.json); use it with --model {path}")
 
 

@@ -6,11 +6,15 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from ingest.fuzzy import FuzzyLinker
 from ingest.readers import read_pubtator
 from kg_engine.config import Settings
 from ontologies.kb import AliasIndex, build_concepts
 
 KB_VERSION = "aliases-v1"
+# Entity types that get a fuzzy (char-3-gram) stage, and its similarity threshold, chosen on BC5CDR dev:
+# chemical names and gene symbols are either exact or wrong when fuzzy, disease phrasings vary.
+FUZZY_TYPES = {"Disease": 0.85}
 # Annotated training corpora whose mention -> MeSH links become curated aliases (train splits only).
 CURATED_CORPORA = ("bc5cdr/CDR_TrainingSet.PubTator.txt", "ncbi_disease/NCBItrainset_corpus.txt")
 
@@ -28,12 +32,30 @@ def load_or_build(settings: Settings, status: Status = lambda _: None, rebuild: 
     if path.is_file() and not rebuild:
         status(f"loading knowledge base {path}")
         return AliasIndex.load(path)
+    return _build(settings, path, status)
+
+
+def load_fuzzy(settings: Settings, index: AliasIndex, status: Status = lambda _: None) -> dict[str, FuzzyLinker]:
+    """The fuzzy stage of each type in ``FUZZY_TYPES``, built next to the alias index on first use."""
+    linkers = {}
+    for etype, threshold in FUZZY_TYPES.items():
+        folder = kb_path(settings).with_name(f"{KB_VERSION}-fuzzy-{etype}")
+        if not (folder / "index.bin").is_file():
+            status(f"building the fuzzy {etype} index (once)")
+            FuzzyLinker.build(index.aliases(etype), folder)
+        linkers[etype] = FuzzyLinker.load(folder, threshold)
+    return linkers
+
+
+def _build(settings: Settings, path: Path, status: Status) -> AliasIndex:
     data = settings.resolve_data_dir()
     status("building knowledge base from MeSH, DrugBank, DOID and HGNC (once; cached afterwards)")
     started = time.perf_counter()
     concepts = build_concepts(data / "vocab", curated_aliases(data))
     index = AliasIndex(concepts)
     index.save(path)
+    for etype in FUZZY_TYPES:  # stale once the aliases change
+        FuzzyLinker.build(index.aliases(etype), path.with_name(f"{KB_VERSION}-fuzzy-{etype}"))
     status(f"knowledge base: {len(index.links):,} concepts, {len(index.exact):,} aliases "
            f"in {time.perf_counter() - started:.0f} s -> {path}")
     return index

@@ -15,7 +15,7 @@ from ingest.pipeline import Extraction, Extractor, build_pipeline, packaged_mode
 from ingest.readers import read_any
 from ingest.records import Document, ReadError
 from kg_engine.config import Settings
-from kg_engine.kb import load_or_build
+from kg_engine.kb import load_fuzzy, load_or_build
 from kg_engine.load.deadletter import DeadLetter
 from kg_engine.load.literature import write_extractions
 from kg_engine.store.base import GraphStore
@@ -46,7 +46,7 @@ class JobReport:
 def load_nlp(settings: Settings, model_dir: Path | None = None, status: Status = lambda _: None) -> Language:
     """The literature pipeline with the cached knowledge base (built on first use)."""
     index = load_or_build(settings, status)
-    return build_pipeline(index, model_dir or packaged_model_dir())
+    return build_pipeline(index, model_dir or packaged_model_dir(), load_fuzzy(settings, index, status))
 
 
 def read_sources(sources: Iterable[Path], dead: DeadLetter) -> Iterator[Document]:

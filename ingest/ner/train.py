@@ -30,12 +30,13 @@ class ModelSpec:
     labels: tuple[str, ...]
     train: tuple[str, ...]
     dev: tuple[str, ...]
+    final_steps: int  # steps for the train+dev refit: past the best dev step of the selection run
 
 
 MODELS = (
     ModelSpec("ner_chem_disease", ("Chemical", "Disease"), ("bc5cdr/CDR_TrainingSet.PubTator.txt",),
-              ("bc5cdr/CDR_DevelopmentSet.PubTator.txt",)),
-    ModelSpec("ner_gene", ("Gene",), ("bc2gm/train.tsv",), ("bc2gm/devel.tsv",)),
+              ("bc5cdr/CDR_DevelopmentSet.PubTator.txt",), final_steps=3000),
+    ModelSpec("ner_gene", ("Gene",), ("bc2gm/train.tsv",), ("bc2gm/devel.tsv",), final_steps=4000),
 )
 
 
@@ -59,9 +60,13 @@ def _docs(nlp, path: Path, labels: set[str]):  # type: ignore[no-untyped-def]
 
 def train_component(
     spec: ModelSpec, train: Path, dev: Path, out: Path, seed: int, config: str = "ner_cnn.cfg",
-    max_steps: int | None = None,
+    max_steps: int | None = None, refit: bool = False,
 ) -> Path:
-    """Train one NER model with spaCy's trainer; returns the best model's folder."""
+    """Train one NER model with spaCy's trainer.
+
+    Selection runs (``refit`` false) return the model that scored best on dev. A refit trains on a
+    folder holding train and dev for ``max_steps`` steps without early stopping and returns the last model.
+    """
     from spacy.cli.train import train as spacy_train
 
     register()
@@ -70,10 +75,12 @@ def train_component(
     }
     if max_steps is not None:
         overrides["training.max_steps"] = max_steps
+    if refit:
+        overrides["training.patience"] = 0
     config_path = resources.files("ingest.ner").joinpath("configs", config)
     with resources.as_file(config_path) as cfg:
         spacy_train(cfg, out, overrides=overrides)
-    return out / "model-best"
+    return out / ("model-last" if refit else "model-best")
 
 
 def assemble(parts: dict[str, Path], out: Path, card: dict[str, object]) -> Path:
@@ -96,23 +103,42 @@ def assemble(parts: dict[str, Path], out: Path, card: dict[str, object]) -> Path
 
 
 def train_all(data_dir: Path, work: Path, out: Path, seed: int = 13, log: Log = print,
-              max_steps: int | None = None) -> Path:
-    """Build corpora, train every component, assemble ``out`` with scores in its model card."""
+              max_steps: int | None = None, refit: bool = True) -> Path:
+    """Select each component on dev, optionally refit it on train+dev, assemble ``out`` with a model card.
+
+    The card's ``dev_scores`` are those of the selection runs (trained on train only); a refit model has
+    seen dev, so its own dev score would say nothing.
+    """
     parts: dict[str, Path] = {}
     scores: dict[str, object] = {}
     for spec in MODELS:
         log(f"corpus {spec.name}")
         train, dev = build_corpora(data_dir, work, spec)
-        log(f"training {spec.name}")
+        log(f"selecting {spec.name} on dev")
         best = train_component(spec, train, dev, work / spec.name, seed, max_steps=max_steps)
+        scores[spec.name] = _ents_scores(best)
         parts[spec.name] = best
-        scores[spec.name] = json.loads((best / "meta.json").read_text()).get("performance", {})
+        if refit:
+            log(f"refitting {spec.name} on train+dev for {spec.final_steps} steps")
+            both = work / f"{spec.name}.train+dev"
+            both.mkdir(parents=True, exist_ok=True)
+            for src in (train, dev):
+                shutil.copy(src, both / src.name)
+            steps = max_steps or spec.final_steps
+            parts[spec.name] = train_component(spec, both, dev, work / f"{spec.name}.refit", seed, max_steps=steps,
+                                               refit=True)
     card = {
         "version": datetime.now(UTC).strftime("%Y.%m.%d"),
-        "command": f"kg train ner --seed {seed}",
+        "command": f"kg train ner --seed {seed}" + ("" if refit else " --no-refit"),
         "seed": seed,
         "config": "ingest/ner/configs/ner_cnn.cfg",
         "data": {spec.name: {"train": spec.train, "dev": spec.dev} for spec in MODELS},
         "dev_scores": scores,
+        "refit_on_train_and_dev": {spec.name: spec.final_steps for spec in MODELS} if refit else None,
     }
     return assemble(parts, out, card)
+
+
+def _ents_scores(model: Path) -> dict[str, object]:
+    perf = json.loads((model / "meta.json").read_text()).get("performance", {})
+    return {k: v for k, v in perf.items() if k.startswith("ents")}
