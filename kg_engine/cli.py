@@ -225,6 +225,9 @@ EncoderOption = Annotated[str, typer.Option("--encoder", help="sage | rgcn | hgt
 from kg_engine import cli_literature  # noqa: E402
 
 cli_literature.register(app, train_app, eval_app)
+from kg_engine import cli_clinical  # noqa: E402
+
+cli_clinical.register(app)
 
 
 @train_app.command("gnn")

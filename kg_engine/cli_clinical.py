@@ -1,0 +1,112 @@
+"""``kg nlp`` commands for clinical text: assertion status of mentions, and its evaluation on NegEx."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from kg_engine.cli import err, out, reports_errors
+from kg_engine.errors import ConfigError
+
+nlp_app = typer.Typer(help="Clinical-text NLP: assertion status (negated, possible, historical, family).",
+                      no_args_is_help=True)
+
+
+def deadletter_path(output: Path) -> Path:
+    """``OUT.jsonl`` -> ``OUT.deadletter.jsonl`` (next to the output)."""
+    return output.with_name(f"{output.stem}.deadletter.jsonl")
+
+
+def _annotate(line: str) -> dict[str, Any]:
+    """Parse one input line and add its assertion; ValueError with the reason when the line is unusable."""
+    from ingest.assertion import assert_status
+
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"invalid JSON: {exc.msg}") from None
+    if not isinstance(record, dict):
+        raise ValueError("not a JSON object")
+    text, start, end = record.get("text"), record.get("start"), record.get("end")
+    if not isinstance(text, str):
+        raise ValueError("'text' is missing or not a string")
+    if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool) or isinstance(end, bool):
+        raise ValueError("'start' and 'end' must be integers")
+    if not 0 <= start < end <= len(text):
+        raise ValueError(f"offsets {start}:{end} are outside the text (length {len(text)})")
+    result = assert_status(text, start, end)
+    record["assertion"] = result.status.value
+    record["assertion_detail"] = result.as_dict()
+    return record
+
+
+@nlp_app.command("assertion")
+@reports_errors
+def assertion(
+    input_path: Annotated[Path, typer.Option("--input", "-i", help='JSONL: {"id", "text", "start", "end"} a line.')],
+    output: Annotated[Path, typer.Option("--out", "-o", help="JSONL written back with \"assertion\" added.")],
+) -> None:
+    """Add the assertion status of each mention; bad lines go to OUT.deadletter.jsonl and are skipped."""
+    from kg_engine.load.deadletter import DeadLetter
+
+    if not input_path.is_file():
+        raise ConfigError(f"no such file: {input_path}")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with (input_path.open(encoding="utf-8") as src, output.open("w", encoding="utf-8") as dst,
+          DeadLetter(deadletter_path(output)) as dead):
+        for number, line in enumerate(src, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = _annotate(line)
+            except ValueError as exc:
+                err.print(f"[yellow]{input_path}:{number}:[/] {exc}", highlight=False)
+                dead.write(str(input_path), number, str(exc), line.rstrip("\n"))
+                continue
+            dst.write(json.dumps(record, ensure_ascii=False) + "\n")
+            written += 1
+    note = f", {dead.count} bad line(s) in {dead.path}" if dead.count else ""
+    err.print(f"wrote {written} line(s) to {output}{note}", highlight=False)
+
+
+def _report_range(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    try:
+        first, _, last = value.partition("-")
+        return int(first), int(last or first)
+    except ValueError:
+        raise ConfigError(f"--reports wants FIRST-LAST (e.g. 41-60), got {value!r}") from None
+
+
+@nlp_app.command("eval-assertion")
+@reports_errors
+def eval_assertion(
+    path: Annotated[Path | None, typer.Argument(help="NegEx TSV (default: the shared annotations_reports_1-60.tsv).")]
+    = None,
+    reports: Annotated[str | None, typer.Option("--reports", help="Only these reports, FIRST-LAST (e.g. 41-60).")]
+    = None,
+    window: Annotated[int | None, typer.Option("--window", min=1, help="Words a trigger reaches.")] = None,
+    errors: Annotated[int, typer.Option("--errors", min=0, help="Include this many misclassified rows.")] = 0,
+) -> None:
+    """Score the assertion rules on NegEx sentences: accuracy, Negated / Affirmed P/R/F1, confusion (JSON)."""
+    from ingest.assertion import DEFAULT_WINDOW, evaluate_negex
+
+    if path is not None and not path.is_file():
+        raise ConfigError(f"no such file: {path}")
+    try:
+        result = evaluate_negex(path, _report_range(reports), window or DEFAULT_WINDOW, errors)
+    except FileNotFoundError as exc:
+        raise ConfigError(str(exc)) from exc
+    for row in result["skipped"]:
+        err.print(f"[yellow]skipped line {row['line']}:[/] {row['reason']}", highlight=False)
+    out.print_json(json.dumps(result))
+
+
+def register(app: typer.Typer) -> None:
+    """Attach the ``kg nlp`` group to the ``kg`` application."""
+    app.add_typer(nlp_app, name="nlp")
