@@ -238,7 +238,7 @@ def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """Return the character span of the sentence holding ``text[start:end]`` (rule-based, no model)."""
     left, right = 0, len(text)
     for match in _SENTENCE_END.finditer(text):
-        if text[: match.start()].lower().endswith(_ABBREVIATIONS):
+        if text[max(0, match.start() - 8) : match.start()].lower().endswith(_ABBREVIATIONS):
             continue
         if match.end() <= start:
             left = match.end()

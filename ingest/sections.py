@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["Section", "find_sections", "section_at"]
 
@@ -73,6 +74,12 @@ def _normalise(header: str) -> str:
 
 
 def find_sections(text: str) -> list[Section]:
+    """Return the known sections of ``text`` in order (see :func:`_find_sections`)."""
+    return list(_find_sections(text))
+
+
+@lru_cache(maxsize=16)  # the spaCy component asks once per entity of the same note
+def _find_sections(text: str) -> tuple[Section, ...]:
     """Return the known sections of ``text`` in order; each runs until the next known header (or the end).
 
     A header is the longest run of up to five words right before a colon that names a known section, written
@@ -95,13 +102,13 @@ def find_sections(text: str) -> list[Section]:
     for i, (start, raw, name, kind) in enumerate(heads):
         end = heads[i + 1][0] if i + 1 < len(heads) else len(text)
         sections.append(Section(raw, name, kind, start, end))
-    return sections
+    return tuple(sections)
 
 
 def section_at(text: str, offset: int) -> Section | None:
     """Return the known section holding ``offset``, or None when it lies before every known header."""
     found = None
-    for section in find_sections(text):
+    for section in _find_sections(text):
         if section.start <= offset < section.end:
             found = section
     return found
