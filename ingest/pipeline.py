@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -82,12 +84,45 @@ class Extractor:
         self.n_process = n_process
 
     def extract(self, documents: Iterable[Document]) -> Iterator[Extraction]:
-        """Yield one ``Extraction`` per document, in order (``n_process`` > 1 forks worker processes)."""
-        pairs = ((d.text, d) for d in documents)
-        docs = self.nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size, n_process=self.n_process)
-        for doc, document in docs:
-            names = {ent._.curie: ent._.concept_name for ent in doc.ents if ent._.curie}
-            yield Extraction(document, mentions_of(doc, document.id), names=names)
+        """Yield one ``Extraction`` per document, in order.
+
+        With ``n_process`` > 1, batches go to forked worker processes that return ``Extraction`` records
+        (spaCy's own multiprocessing would ship whole ``Doc`` objects back, and scispaCy's abbreviation
+        spans cannot be serialised). Workers inherit the loaded pipeline and knowledge base on fork.
+        """
+        batches = _batched(documents, self.batch_size)
+        if self.n_process <= 1:
+            for batch in batches:
+                yield from _extract_batch(self.nlp, batch)
+            return
+        global _WORKER_NLP
+        _WORKER_NLP = self.nlp
+        context = multiprocessing.get_context("fork")
+        with context.Pool(self.n_process) as pool:
+            for extracted in pool.imap(_worker_batch, batches):
+                yield from extracted
+
+
+_WORKER_NLP: Language | None = None
+
+
+def _worker_batch(batch: list[Document]) -> list[Extraction]:
+    assert _WORKER_NLP is not None
+    return _extract_batch(_WORKER_NLP, batch)
+
+
+def _extract_batch(nlp: Language, batch: list[Document]) -> list[Extraction]:
+    extractions = []
+    for doc, document in nlp.pipe(((d.text, d) for d in batch), as_tuples=True):
+        names = {ent._.curie: ent._.concept_name for ent in doc.ents if ent._.curie}
+        extractions.append(Extraction(document, mentions_of(doc, document.id), names=names))
+    return extractions
+
+
+def _batched(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    iterator = iter(documents)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
 
 
 def mentions_of(doc: Doc, doc_id: str) -> list[Mention]:

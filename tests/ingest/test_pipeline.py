@@ -44,3 +44,9 @@ def test_extraction_json_shape(nlp, dev_docs):
     assert line["doc_id"] == dev_docs[0].id and line["relations"] == []
     first = line["mentions"][0]
     assert set(first) == {"start", "end", "text", "type", "curie", "xrefs", "score"}
+
+
+def test_two_workers_give_the_same_extractions(nlp, dev_docs):
+    one = [ex.to_json() for ex in Extractor(nlp, batch_size=8).extract(dev_docs[:24])]
+    two = [ex.to_json() for ex in Extractor(nlp, batch_size=8, n_process=2).extract(dev_docs[:24])]
+    assert one == two and len(one) == 24
