@@ -138,13 +138,20 @@ def stats(home: HomeOption = None, as_json: Annotated[bool, typer.Option("--json
 
 @app.command()
 @reports_errors
-def quickstart(home: HomeOption = None) -> None:
-    """Initialise the embedded store, load Hetionet and indications, and run the example queries."""
+def quickstart(
+    home: HomeOption = None,
+    literature: Annotated[bool, typer.Option("--literature/--no-literature", help="Also ingest BC5CDR dev.")] = True,
+) -> None:
+    """Load Hetionet and indications, ingest sample abstracts, and run the example queries."""
+    from kg_engine.cli_literature import ingest_sample
+
     started = time.perf_counter()
     with _engine(home) as kg:
         kg.init()
         _print_report(_with_progress("Hetionet", lambda progress: kg.load_hetionet(None, progress)))
         _print_report(_with_progress("indications", lambda progress: kg.load_indications(None, progress)))
+        if literature:
+            ingest_sample(kg)
         for name in list_templates():
             template = load_template(name)
             out.rule(f"[bold]{name}[/]: {template.description}")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kg_engine.cli import HomeOption, _engine, err, out, reports_errors
@@ -29,6 +29,18 @@ def _progress(label: str) -> Progress:
     columns = (TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
                TimeElapsedColumn())
     return Progress(*columns, console=err)
+
+
+def _ticker(bar: Progress, task: TaskID):  # type: ignore[no-untyped-def]
+    """A callback advancing ``task`` by n documents and showing documents per second."""
+
+    def tick(n: int) -> None:
+        bar.update(task, advance=n)
+        state = next(t for t in bar.tasks if t.id == task)
+        if state.elapsed:
+            bar.update(task, rate=f"{state.completed / state.elapsed:.1f} docs/s")
+
+    return tick
 
 
 def _nlp(settings: Settings, model: Path | None):  # type: ignore[no-untyped-def]
@@ -71,7 +83,7 @@ def extract(
     nlp = _nlp(settings, model)
     with DeadLetter(settings.deadletter_dir / "extract.jsonl") as dead, _progress("extract") as bar:
         task = bar.add_task("extract", total=None, rate="")
-        report = extract_to_jsonl(nlp, sources, output, dead, workers, lambda n: bar.update(task, advance=n))
+        report = extract_to_jsonl(nlp, sources, output, dead, workers, _ticker(bar, task))
     _summary(report, f"wrote {output}")
 
 
@@ -91,8 +103,25 @@ def ingest_literature(sources: Sources, workers: Workers = 1, model: ModelOption
         with DeadLetter(kg.settings.deadletter_dir / "ingest-literature.jsonl") as dead, _progress("ingest") as bar:
             task = bar.add_task("ingest", total=None, rate="")
             report = run(nlp, kg.store, sources, dead, version, workers, batch_size,
-                         lambda n: bar.update(task, advance=n))
+                         _ticker(bar, task))
     _summary(report, "ingested into the graph")
+
+
+SAMPLE = Path("bc5cdr") / "CDR_DevelopmentSet.PubTator.txt"
+
+
+def ingest_sample(kg) -> None:  # type: ignore[no-untyped-def]
+    """Ingest the BC5CDR development abstracts into ``kg`` (the quickstart's literature step)."""
+    from kg_engine.literature import ingest_literature as run
+    from kg_engine.load.deadletter import DeadLetter
+
+    source = kg.settings.resolve_data_dir() / SAMPLE
+    nlp = _nlp(kg.settings, None)
+    with DeadLetter(kg.settings.deadletter_dir / "ingest-literature.jsonl") as dead, _progress("abstracts") as bar:
+        task = bar.add_task("ingest", total=500, rate="")
+        report = run(nlp, kg.store, [source], dead, str(nlp.meta.get("version", "0")), 1, 100,
+                     _ticker(bar, task))
+    _summary(report, f"literature: {source.name}")
 
 
 def _summary(report, what: str) -> None:  # type: ignore[no-untyped-def]
