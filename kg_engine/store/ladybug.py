@@ -151,9 +151,9 @@ class LadybugStore:
     def _existing_edges(self, et: EdgeType, props: list[str], subjects: Sequence[str]) -> pd.DataFrame:
         """Stored edges of ``et``: only those of ``subjects`` when the batch is small, else all of them."""
         ret = ", ".join(["a.curie AS subject", "b.curie AS object", *(f"r.{q(c)} AS {q(c)}" for c in props)])
-        where, params = _scope("a", subjects)
-        pattern = f"MATCH (a:{q(et.subject)})-[r:{q(et.predicate)}]->(b:{q(et.object)})"
-        frame = self._fetch(f"{pattern} {where} RETURN {ret}", params)
+        start, node, params = _scope(subjects)
+        pattern = f"{start}MATCH (a:{q(et.subject)}{node})-[r:{q(et.predicate)}]->(b:{q(et.object)})"
+        frame = self._fetch(f"{pattern} RETURN {ret}", params)
         if "sources" in frame:
             frame["sources"] = [v if v is not None else [] for v in frame["sources"]]
         return frame
@@ -169,8 +169,8 @@ class LadybugStore:
 
     def _curies(self, category: str, wanted: Sequence[str]) -> pd.Index:
         """Which of ``wanted`` are stored in ``category`` (reads the whole table for big batches)."""
-        where, params = _scope("n", wanted)
-        return pd.Index(self._fetch(f"MATCH (n:{q(category)}) {where} RETURN n.curie AS curie", params)["curie"])
+        start, node, params = _scope(wanted)
+        return pd.Index(self._fetch(f"{start}MATCH (n:{q(category)}{node}) RETURN n.curie AS curie", params)["curie"])
 
     def _copy(self, table: str, frame: pd.DataFrame, options: dict[str, str]) -> None:
         opts = ", ".join(f"{k}={_literal(v)}" for k, v in options.items())
@@ -246,14 +246,18 @@ class LadybugStore:
             raise QueryError(message) from exc
 
 
-# Batches touching more CURIEs than this read the whole table: one scan beats a huge IN list.
-SCOPED_READ_LIMIT = 20_000
+# Batches touching more CURIEs than this read the whole table: one scan beats that many key lookups.
+SCOPED_READ_LIMIT = 5_000
 
 
-def _scope(var: str, curies: Sequence[str]) -> tuple[str, dict[str, Any]]:
+def _scope(curies: Sequence[str]) -> tuple[str, str, dict[str, Any]]:
+    """(prefix, node-pattern property map, params) restricting a match to ``curies`` by primary-key lookups.
+
+    ``WHERE n.curie IN $list`` would compare every stored node with every listed id.
+    """
     if len(curies) > SCOPED_READ_LIMIT:
-        return "", {}
-    return f"WHERE {var}.curie IN $scope", {"scope": [str(c) for c in curies]}
+        return "", "", {}
+    return "UNWIND $scope AS wanted ", " {curie: wanted}", {"scope": [str(c) for c in curies]}
 
 
 def _column_type(series: pd.Series) -> str:
