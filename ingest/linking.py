@@ -1,7 +1,10 @@
 """Entity linking as a spaCy component: abbreviations through their long forms, then the alias index.
 
-Sets ``span._.curie`` (primary CURIE: MeSH for chemicals and diseases, NCBI Gene for genes),
-``span._.xrefs`` (ids reaching the graph: DOID, DRUGBANK, HGNC) and ``span._.link_score``.
+Links every mention: the entities in ``doc.ents`` and the spans of ``doc.spans[MENTION_GROUP]`` (mentions
+tagged in a separate pass, which may overlap an entity: "insulin" is a chemical in BC5CDR and a gene in
+BC2GM). Results go to ``doc._.links``, keyed by (start char, end char, type): the primary CURIE (MeSH for
+chemicals and diseases, NCBI Gene for genes), xrefs reaching the graph (DOID, DRUGBANK, HGNC), the score
+and the concept's name. Entities also get ``span._.curie`` / ``xrefs`` / ``link_score`` for convenience.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from ingest.fuzzy import FuzzyLinker
 from ontologies.kb import AliasIndex, Link
 
 LINKER = "kg_linker"
+MENTION_GROUP = "mentions"
 _PLURAL_ENDINGS = (("ies", "y"), ("es", ""), ("s", ""))
 
 
@@ -21,6 +25,20 @@ def register_extensions() -> None:
     for name, default in (("curie", None), ("xrefs", ()), ("link_score", None), ("concept_name", None)):
         if not Span.has_extension(name):
             Span.set_extension(name, default=default)
+    if not Doc.has_extension("links"):
+        Doc.set_extension("links", default=None)
+
+
+def mention_spans(doc: Doc) -> list[Span]:
+    """Every mention of a doc: its entities, then the separately tagged spans, in text order."""
+    extra = list(doc.spans[MENTION_GROUP]) if MENTION_GROUP in doc.spans else []
+    return sorted([*doc.ents, *extra], key=lambda s: (s.start_char, s.end_char, s.label_))
+
+
+def link_of(doc: Doc, span: Span) -> Link | None:
+    """The concept a mention was linked to, if any (with its score in ``doc._.links``)."""
+    found = (doc._.links or {}).get((span.start_char, span.end_char, span.label_))
+    return found[0] if found else None
 
 
 class AliasLinker:
@@ -42,19 +60,25 @@ class AliasLinker:
         if self.index is None:
             raise RuntimeError("kg_linker has no alias index: call set_index() before running the pipeline")
         long_forms = _long_forms(doc)
+        links: dict[tuple[int, int, str], tuple[Link, float]] = {}
         missed: list[Span] = []
-        for ent in doc.ents:
-            link, score = self._link(ent, long_forms)
+        for span in mention_spans(doc):
+            link, score = self._link(span, long_forms)
             if link is None:
-                missed.append(ent)
+                missed.append(span)
             else:
-                _set(ent, link, score)
+                links[(span.start_char, span.end_char, span.label_)] = (link, score)
         for etype, linker in self.fuzzy.items():
-            ents = [e for e in missed if e.label_ == etype]
-            texts = [long_forms.get(e.text, e.text) for e in ents]
-            for ent, match in zip(ents, linker.best(texts) if ents else [], strict=True):
+            spans = [s for s in missed if s.label_ == etype]
+            texts = [long_forms.get(s.text, s.text) for s in spans]
+            for span, match in zip(spans, linker.best(texts) if spans else [], strict=True):
                 if match is not None:
-                    _set(ent, self.index.links[match.curie], round(match.similarity, 4))
+                    links[(span.start_char, span.end_char, span.label_)] = (
+                        self.index.links[match.curie], round(match.similarity, 4))
+        doc._.links = links
+        for ent in doc.ents:
+            if (found := links.get((ent.start_char, ent.end_char, ent.label_))) is not None:
+                _set(ent, *found)
         return doc
 
     def _link(self, ent: Span, long_forms: dict[str, str]) -> tuple[Link | None, float]:

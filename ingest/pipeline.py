@@ -8,21 +8,53 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from ingest.fuzzy import FuzzyLinker
-from ingest.linking import LINKER, register_extensions
+from ingest.linking import LINKER, MENTION_GROUP, link_of, mention_spans, register_extensions
 from ingest.records import Document, Mention, Relation
 from ontologies.kb import AliasIndex
 
 EXTRACTOR_NAME = "kg_engine.ingest.pipeline"
+SEPARATE_NER = "kg_separate_ner"
+# NER components run on their own copy of each doc, so their mentions may overlap other entities: a gene
+# product named like a chemical ("insulin") is a mention of both. Their spans go to doc.spans.
+SEPARATE_PASS = ("ner_gene",)
+
+
+class SeparatePassNER:
+    """Runs a trained NER on a fresh copy of the doc and adds what it finds to ``doc.spans[MENTION_GROUP]``."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        self.ner: Callable[[Doc], Doc] | None = None
+
+    def set_ner(self, ner: Callable[[Doc], Doc]) -> None:
+        """The NER component to run (sourced from the trained model)."""
+        self.ner = ner
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Tag a copy of ``doc`` and keep the spans found."""
+        if self.ner is None:
+            raise RuntimeError(f"{self.name}: no NER set; build the pipeline with build_pipeline()")
+        copy = self.ner(Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc]))
+        spans = [Span(doc, e.start, e.end, label=e.label_) for e in copy.ents]
+        existing = list(doc.spans[MENTION_GROUP]) if MENTION_GROUP in doc.spans else []
+        doc.spans[MENTION_GROUP] = existing + spans
+        return doc
+
+
+@Language.factory(SEPARATE_NER, assigns=["doc.spans"])
+def make_separate_ner(nlp: Language, name: str) -> SeparatePassNER:
+    """Factory of ``kg_separate_ner``."""
+    return SeparatePassNER(nlp, name)
 
 
 def packaged_model_dir() -> Path:
@@ -43,6 +75,10 @@ def build_pipeline(index: AliasIndex, model_dir: Path | None = None, fuzzy: dict
         raise FileNotFoundError(f"no NER model at {model_dir}; run `kg train ner` to build one")
     nlp = spacy.load(model_dir)
     nlp.add_pipe("sentencizer", first=True)
+    for name in SEPARATE_PASS:
+        if name in nlp.pipe_names:
+            _, ner = nlp.remove_pipe(name)
+            nlp.add_pipe(SEPARATE_NER, name=name, last=True).set_ner(ner)
     nlp.add_pipe("abbreviation_detector")
     nlp.add_pipe(LINKER).set_index(index, fuzzy)
     return nlp
@@ -114,7 +150,7 @@ def _worker_batch(batch: list[Document]) -> list[Extraction]:
 def _extract_batch(nlp: Language, batch: list[Document]) -> list[Extraction]:
     extractions = []
     for doc, document in nlp.pipe(((d.text, d) for d in batch), as_tuples=True):
-        names = {ent._.curie: ent._.concept_name for ent in doc.ents if ent._.curie}
+        names = {link.curie: link.name for link, _ in (doc._.links or {}).values()}
         extractions.append(Extraction(document, mentions_of(doc, document.id), names=names))
     return extractions
 
@@ -126,12 +162,15 @@ def _batched(documents: Iterable[Document], size: int) -> Iterator[list[Document
 
 
 def mentions_of(doc: Doc, doc_id: str) -> list[Mention]:
-    """The entities of a processed doc as ``Mention`` records."""
-    return [
-        Mention(
-            doc_id=doc_id, start=ent.start_char, end=ent.end_char, text=ent.text, type=ent.label_,
-            curie=ent._.curie, xrefs=tuple(ent._.xrefs), score=ent._.link_score,
-            sentence=(ent.sent.start_char, ent.sent.end_char),
-        )
-        for ent in doc.ents
-    ]
+    """The mentions of a processed doc (entities and separately tagged spans) as ``Mention`` records."""
+    links = doc._.links or {}
+    mentions = []
+    for span in mention_spans(doc):
+        link = link_of(doc, span)
+        score = links[(span.start_char, span.end_char, span.label_)][1] if link else None
+        mentions.append(Mention(
+            doc_id=doc_id, start=span.start_char, end=span.end_char, text=span.text, type=span.label_,
+            curie=link.curie if link else None, xrefs=link.xrefs if link else (), score=score,
+            sentence=(span.sent.start_char, span.sent.end_char),
+        ))
+    return mentions
