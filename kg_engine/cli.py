@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -155,7 +156,7 @@ def quickstart(
         for name in list_templates():
             template = load_template(name)
             out.rule(f"[bold]{name}[/]: {template.description}")
-            out.print(f"[dim]{template.cypher}[/]\nparams: {template.examples}", highlight=False)
+            out.print(f"[dim]{escape(template.cypher)}[/]\nparams: {escape(str(template.examples))}", highlight=False)
             _print_rows(kg.query(template.cypher, template.examples), OutputFormat.table)
         summary = kg.stats()
     out.print(
