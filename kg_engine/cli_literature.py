@@ -47,7 +47,8 @@ def _nlp(settings: Settings, model: Path | None):  # type: ignore[no-untyped-def
     from kg_engine.literature import load_nlp
 
     try:
-        return load_nlp(settings, model, _status)
+        with err.status("loading the pipeline and knowledge base (a first run builds the base: about a minute)"):
+            return load_nlp(settings, model, _status)
     except FileNotFoundError as exc:
         raise ConfigError(str(exc)) from exc
 
