@@ -6,7 +6,7 @@ import itertools
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.language import Language
@@ -35,7 +35,6 @@ class JobReport:
     attached_to_existing: int = 0
     seconds: float = 0.0
     deadletter: str | None = None
-    store: dict[str, int] = field(default_factory=dict)
 
     @property
     def docs_per_second(self) -> float:
