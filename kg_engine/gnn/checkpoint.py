@@ -93,7 +93,8 @@ def embed(model: LinkPredictor, full: HeteroData) -> dict[str, Tensor]:
     graph = ToUndirected(merge=False)(full.clone())
     model.eval()
     edges = {et: graph[et].edge_index for et in graph.edge_types}
-    return {nt: z.float() for nt, z in model(edges).items()}
+    # Node types without edges come back as the embedding parameters themselves: detach them too.
+    return {nt: z.detach().float().cpu() for nt, z in model(edges).items()}
 
 
 def write_embeddings(path: Path, z: dict[str, Tensor], curies: dict[str, list[str]]) -> None:

@@ -50,3 +50,14 @@ def test_embeddings_keyed_by_curie_and_similar_stays_in_category(saved, small_gr
     assert hits["cosine"].is_monotonic_decreasing
     with pytest.raises(checkpoint.CheckpointError, match="no embedding"):
         checkpoint.similar(table, "DOID:0000000")
+
+
+def test_node_types_without_edges_still_get_embeddings(small_graph, tmp_path):
+    graph = small_graph.clone()
+    graph["Publication"].curie = ["PMID:1", "PMID:2"]  # as after literature ingestion, before any edge
+    graph["Publication"].num_nodes = 2
+    split = build_split(graph, TREATS, "random", seed=0)
+    result = train(split, TrainConfig(epochs=1, eval_every=1, dim=8, aux_edges=64))
+    path = checkpoint.save(tmp_path, "treats", split, result.model, TrainConfig(epochs=1, dim=8), graph, {})
+    table = checkpoint.read_embeddings(path)
+    assert set(table.loc[table["category"] == "Publication", "curie"]) == {"PMID:1", "PMID:2"}
