@@ -60,7 +60,9 @@ def evaluate_task(
 def predict(home: Path, graph: HeteroData, task: str, curie: str, top: int = 20) -> pd.DataFrame:
     """Rank the other end of ``task`` for ``curie`` (either end) with the newest checkpoint of ``task``.
 
-    Returns a frame ``rank, curie, score, known`` where ``known`` marks edges already in the graph.
+    Returns a frame ``rank, curie, score, known``: every known partner (an edge already in the graph,
+    with the rank the model gives it among all candidates) and then the ``top`` best-ranked partners that
+    are not known, the candidate discoveries.
     """
     ckpt = checkpoint.load(checkpoint.latest(home, task), graph)
     src, _, dst = ckpt.target
@@ -76,13 +78,15 @@ def predict(home: Path, graph: HeteroData, task: str, curie: str, top: int = 20)
         scores, other, known = matrix[:, dst_index[curie]], src, edges[0][edges[1] == dst_index[curie]]
     else:
         raise GnnDataError(f"{curie} is neither a {src} nor a {dst} in the graph")
-    best = torch.topk(scores, min(top, len(scores)))
+    order = torch.argsort(scores, descending=True).tolist()
     known_set = set(known.tolist())
+    ranked = [(rank, i) for rank, i in enumerate(order, start=1)]
+    rows = [r for r in ranked if r[1] in known_set] + [r for r in ranked if r[1] not in known_set][:top]
     return pd.DataFrame({
-        "rank": range(1, len(best.indices) + 1),
-        "curie": [graph[other].curie[i] for i in best.indices.tolist()],
-        "score": [round(float(s), 4) for s in best.values],
-        "known": [i in known_set for i in best.indices.tolist()],
+        "rank": [rank for rank, _ in rows],
+        "curie": [graph[other].curie[i] for _, i in rows],
+        "score": [round(float(scores[i]), 4) for _, i in rows],
+        "known": [i in known_set for _, i in rows],
     })
 
 

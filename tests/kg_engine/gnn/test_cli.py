@@ -18,12 +18,17 @@ def trained(gnn_home):
     return gnn_home
 
 
-def test_predict_marks_known_treatments(trained):
-    result = runner.invoke(app, ["predict", "treats", "--disease", "DOID:9352", "--top", "1552",
+def test_predict_lists_known_treatments_then_ranks_the_rest(trained):
+    result = runner.invoke(app, ["predict", "treats", "--disease", "DOID:9352", "--top", "5",
                                  "--home", str(trained)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    assert "DRUGBANK:DB00331" in result.output  # metformin treats type 2 diabetes
-    assert "True" in result.output
+    rows = [ln.split("│")[1:5] for ln in result.output.splitlines() if ln.startswith("│")]
+    known = [r[1].strip() for r in rows if r[3].strip() == "True"]
+    novel = [r for r in rows if r[3].strip() == "False"]
+    assert "DRUGBANK:DB00331" in known  # metformin treats type 2 diabetes, listed whatever its rank
+    assert len(novel) == 5
+    ranks = [int(r[0]) for r in novel]
+    assert ranks == sorted(ranks)
 
 
 def test_predict_unknown_curie_is_one_line_error(trained):
