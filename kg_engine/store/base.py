@@ -23,9 +23,6 @@ if TYPE_CHECKING:
 
 OnConflict = Literal["update", "keep"]
 
-# Columns every edge carries besides its endpoints.
-EDGE_CORE = ("sources", "evidence")
-
 
 @dataclass(frozen=True, slots=True)
 class NodeBatch:
