@@ -96,6 +96,13 @@ class Schema:
             raise SchemaError(f"unknown indication category {category!r}; known: {', '.join(sorted(cats))}")
         return self.predicates[cats[category]]
 
+    def note_predicate(self, status: str) -> Predicate:
+        """Map the assertion status of a mention in a clinical note (``negated``, ``family`` ...) to its predicate."""
+        statuses = self.sources["clinical_notes"]["statuses"]
+        if status not in statuses:
+            raise SchemaError(f"unknown assertion status {status!r}; known: {', '.join(sorted(statuses))}")
+        return self.predicates[statuses[status]]
+
     def source_name(self, source: str) -> str:
         """The versioned provenance name of a structured source (``hetionet-v1.0``)."""
         return str(self.sources[source]["name"])
@@ -132,6 +139,9 @@ def _parse(raw: dict[str, Any]) -> Schema:
                 raise SchemaError(f"metaedge {mapping.label} names unknown category {cat!r}")
         if mapping.predicate not in predicates:
             raise SchemaError(f"metaedge {mapping.label} names unknown predicate {mapping.predicate!r}")
+    for status, predicate in raw["sources"].get("clinical_notes", {}).get("statuses", {}).items():
+        if predicate not in predicates:
+            raise SchemaError(f"note status {status} names unknown predicate {predicate!r}")
     return schema
 
 

@@ -182,3 +182,14 @@ def test_unknown_source_labels_list_valid_choices(schema: Schema) -> None:
 def test_source_names_are_versioned(schema: Schema) -> None:
     assert schema.source_name("hetionet") == "hetionet-v1.0"
     assert schema.source_name("pharmacotherapydb") == "pharmacotherapydb-v1.0"
+
+
+def test_note_statuses_keep_negated_and_family_apart_from_mentions(schema: Schema) -> None:
+    """A denied finding is a negated statement of its own type, never a plain `mentions` edge."""
+    negated = schema.note_predicate("negated")
+    assert negated.negated and negated.biolink == "biolink:mentions" and negated.name != "mentions"
+    assert schema.note_predicate("family").name not in {"mentions", negated.name}
+    assert {schema.note_predicate(s).name for s in ("affirmed", "possible", "historical")} == {"mentions"}
+    assert schema.predicate("biolink:mentions").name == "mentions"
+    with pytest.raises(SchemaError, match="negated"):
+        schema.note_predicate("denied")
