@@ -12,6 +12,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from kg_engine.cli import HomeOption, _engine, err, out, reports_errors
+from kg_engine.cli_jobs import (
+    BatchSizeOption,
+    JobOptions,
+    RayAddressOption,
+    RestartOption,
+    ResumeOption,
+    RunnerOption,
+    make_runner,
+    open_checkpoint,
+)
 from kg_engine.config import Settings
 from kg_engine.errors import ConfigError
 
@@ -74,37 +84,62 @@ def extract(
     workers: Workers = 1,
     model: ModelOption = None,
     home: HomeOption = None,
+    runner: RunnerOption = "local",
+    batch_size: BatchSizeOption = 200,
+    resume: ResumeOption = False,
+    restart: RestartOption = False,
+    ray_address: RayAddressOption = None,
 ) -> None:
     """Extract linked mentions from documents into JSONL (offsets over title + " " + abstract)."""
-    from kg_engine.literature import extract_to_jsonl
+    from kg_engine.literature import run_extract
     from kg_engine.load.deadletter import DeadLetter
 
     _check_sources(sources)
+    options = JobOptions(runner, workers, batch_size, resume, restart, ray_address, model).checked()
     settings = Settings.load(home=home)
-    nlp = _nlp(settings, model)
-    with DeadLetter(settings.deadletter_dir / "extract.jsonl") as dead, _progress("extract") as bar:
+    with open_checkpoint(settings, "extract", sources, options, output) as checkpoint, \
+            make_runner(settings, options, lambda: _nlp(settings, model)) as job_runner, \
+            DeadLetter(settings.deadletter_dir / "extract.jsonl", checkpoint.resumed) as dead, \
+            _progress("extract") as bar:
         task = bar.add_task("extract", total=None, rate="")
-        report = extract_to_jsonl(nlp, sources, output, dead, workers, _ticker(bar, task))
+        report = run_extract(job_runner, sources, output, dead, checkpoint=checkpoint, batch_size=batch_size,
+                             tick=_ticker(bar, task))
     _summary(report, f"wrote {output}")
 
 
 @ingest_app.command("literature")
 @reports_errors
-def ingest_literature(sources: Sources, workers: Workers = 1, model: ModelOption = None, home: HomeOption = None,
-                      batch_size: Annotated[int, typer.Option("--batch-size")] = 200) -> None:
-    """Extract mentions and co-mentions and write them, with their evidence, into the graph."""
-    from kg_engine.literature import ingest_literature as run
+def ingest_literature(
+    sources: Sources,
+    workers: Workers = 1,
+    model: ModelOption = None,
+    home: HomeOption = None,
+    batch_size: BatchSizeOption = 200,
+    runner: RunnerOption = "local",
+    resume: ResumeOption = False,
+    restart: RestartOption = False,
+    ray_address: RayAddressOption = None,
+) -> None:
+    """Extract mentions and co-mentions and write them, with their evidence, into the graph.
+
+    Every batch is committed to a checkpoint under KG_HOME/jobs once it is in the store; --resume
+    continues an interrupted run where it stopped.
+    """
+    from kg_engine.literature import model_meta, run_ingest
     from kg_engine.load.deadletter import DeadLetter
 
     _check_sources(sources)
-    with _engine(home) as kg:
+    options = JobOptions(runner, workers, batch_size, resume, restart, ray_address, model).checked()
+    settings = Settings.load(home=home)
+    version = str(model_meta(model).get("version", "0"))
+    with open_checkpoint(settings, "ingest-literature", sources, options) as checkpoint, \
+            make_runner(settings, options, lambda: _nlp(settings, model)) as job_runner, _engine(home) as kg, \
+            DeadLetter(settings.deadletter_dir / "ingest-literature.jsonl", checkpoint.resumed) as dead, \
+            _progress("ingest") as bar:
         kg.init()
-        nlp = _nlp(kg.settings, model)
-        version = str(nlp.meta.get("version", "0"))
-        with DeadLetter(kg.settings.deadletter_dir / "ingest-literature.jsonl") as dead, _progress("ingest") as bar:
-            task = bar.add_task("ingest", total=None, rate="")
-            report = run(nlp, kg.store, sources, dead, version, workers, batch_size,
-                         _ticker(bar, task))
+        task = bar.add_task("ingest", total=None, rate="")
+        report = run_ingest(job_runner, kg.store, sources, dead, version, checkpoint=checkpoint,
+                            batch_size=batch_size, tick=_ticker(bar, task))
     _summary(report, "ingested into the graph")
 
 
@@ -126,12 +161,15 @@ def ingest_sample(kg) -> None:  # type: ignore[no-untyped-def]
 
 
 def _summary(report, what: str) -> None:  # type: ignore[no-untyped-def]
-    table = Table("documents", "dead-lettered", "mentions", "linked", "docs/s", title=what)
-    table.add_row(f"{report.documents:,}", f"{report.dead_lettered:,}", f"{report.mentions:,}", f"{report.linked:,}",
-                  f"{report.docs_per_second:.1f}")
+    table = Table("documents", "skipped (done before)", "dead-lettered", "mentions", "linked", "docs/s", title=what)
+    table.add_row(f"{report.documents:,}", f"{report.skipped:,}", f"{report.dead_lettered:,}", f"{report.mentions:,}",
+                  f"{report.linked:,}", f"{report.docs_per_second:.1f}")
     out.print(table)
     if report.dead_lettered:
         err.print(f"[yellow]{report.dead_lettered} document(s) dead-lettered to {report.deadletter}[/]")
+    if report.dead_lettered_earlier:
+        err.print(f"[dim]{report.dead_lettered_earlier} rejected document(s) already in {report.deadletter} "
+                  "from an earlier run (not written again)[/]")
 
 
 @reports_errors

@@ -29,3 +29,9 @@ class ReadOnlyError(KgError):
 
 class LoadError(KgError):
     """A source file is missing or unreadable as a whole (single bad rows are dead-lettered instead)."""
+
+
+class JobStateError(KgError):
+    """A batch job cannot start as asked: an interrupted run of it exists, or it is running elsewhere."""
+
+    exit_code = 3

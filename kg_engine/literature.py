@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from spacy.language import Language
 
-from ingest.pipeline import Extraction, Extractor, build_pipeline, packaged_model_dir
+from ingest.pipeline import Extraction, build_pipeline, packaged_model_dir
 from ingest.readers import read_any
 from ingest.records import Document, ReadError
 from kg_engine.config import Settings
-from kg_engine.kb import load_fuzzy, load_or_build
+from kg_engine.errors import JobStateError
+from kg_engine.jobs import Checkpoint, Rejection, Runner
+from kg_engine.jobs.local import LocalRunner
+from kg_engine.kb import KB_VERSION, load_fuzzy, load_or_build
 from kg_engine.load.deadletter import DeadLetter
 from kg_engine.load.literature import write_extractions
 from kg_engine.store.base import GraphStore
@@ -26,20 +32,27 @@ Tick = Callable[[int], None]
 
 @dataclass
 class JobReport:
-    """Summary of a literature job."""
+    """Summary of a literature job: what this run did and what an earlier run of the same job had done."""
 
-    documents: int = 0
-    dead_lettered: int = 0
+    documents: int = 0  # extracted and written by this run
+    skipped: int = 0  # done by an earlier run of the same job (--resume)
+    dead_lettered: int = 0  # rejected by this run (written to the dead-letter file)
+    dead_lettered_earlier: int = 0  # rejections met again that the dead-letter file already holds
     mentions: int = 0
     linked: int = 0
     attached_to_existing: int = 0
     seconds: float = 0.0
     deadletter: str | None = None
+    job: str | None = None  # the checkpoint folder
 
     @property
     def docs_per_second(self) -> float:
-        """Throughput over the whole job."""
+        """Throughput of this run."""
         return self.documents / self.seconds if self.seconds else 0.0
+
+    def to_json(self) -> dict[str, object]:
+        """The summary as plain values (kept in the checkpoint's ``job.json``)."""
+        return {**asdict(self), "docs_per_second": round(self.docs_per_second, 2)}
 
 
 def load_nlp(settings: Settings, model_dir: Path | None = None, status: Status = lambda _: None) -> Language:
@@ -58,44 +71,132 @@ def read_sources(sources: Iterable[Path], dead: DeadLetter) -> Iterator[Document
         yield from read_any(Path(path), reject)
 
 
+def model_identity(model_dir: Path | None = None) -> str:
+    """``<name>-<version>`` of the NER model plus the knowledge base's version: part of a job's identity."""
+    meta = model_meta(model_dir)
+    return f"{meta.get('name', 'ner')}-{meta.get('version', '0')}+{KB_VERSION}"
+
+
+def model_meta(model_dir: Path | None = None) -> dict[str, object]:
+    """The NER model's ``meta.json`` (without loading the model)."""
+    path = (model_dir or packaged_model_dir()) / "meta.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"no NER model at {path.parent}; run `kg train ner` to build one")
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
 def extract_to_jsonl(
     nlp: Language, sources: list[Path], out: Path, dead: DeadLetter, workers: int = 1, tick: Tick = lambda _: None
 ) -> JobReport:
-    """Write one JSON line per document (``Extraction.to_json``)."""
-    report = JobReport(deadletter=str(dead.path))
-    started = time.perf_counter()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8") as fh:
-        for ex in _extract(nlp, read_sources(sources, dead), workers):
-            fh.write(json.dumps(ex.to_json()) + "\n")
-            _count(report, ex)
-            tick(1)
-    report.seconds = time.perf_counter() - started
-    report.dead_lettered = dead.count
-    return report
+    """Write one JSON line per document (``Extraction.to_json``), locally, without a checkpoint."""
+    return run_extract(LocalRunner(nlp, workers), sources, out, dead, tick=tick)
 
 
 def ingest_literature(
     nlp: Language, store: GraphStore, sources: list[Path], dead: DeadLetter, version: str,
     workers: int = 1, batch_size: int = 200, tick: Tick = lambda _: None,
 ) -> JobReport:
-    """Extract and write to the store in batches (bulk upserts, not row by row)."""
-    report = JobReport(deadletter=str(dead.path))
+    """Extract and write to the store in batches (bulk upserts), locally, without a checkpoint."""
+    return run_ingest(LocalRunner(nlp, workers), store, sources, dead, version, batch_size=batch_size, tick=tick)
+
+
+def run_extract(
+    runner: Runner, sources: list[Path], out: Path, dead: DeadLetter, *, checkpoint: Checkpoint | None = None,
+    batch_size: int = 200, tick: Tick = lambda _: None,
+) -> JobReport:
+    """``kg extract``: JSONL lines per batch, fsynced before the batch is committed to the checkpoint.
+
+    A resumed job first truncates ``out`` to the end of its last committed batch (dropping lines, or a
+    partial line, written after it), then appends.
+    """
+    checkpoint = checkpoint or Checkpoint.in_memory()
+    with _output(out, checkpoint) as fh:
+
+        def write(batch: list[Extraction]) -> int:
+            fh.write(b"".join(json.dumps(ex.to_json()).encode() + b"\n" for ex in batch))
+            fh.flush()
+            os.fsync(fh.fileno())
+            return fh.tell()
+
+        return _run_job(runner, sources, dead, checkpoint, batch_size, tick, write, JobReport())
+
+
+def run_ingest(
+    runner: Runner, store: GraphStore, sources: list[Path], dead: DeadLetter, version: str, *,
+    checkpoint: Checkpoint | None = None, batch_size: int = 200, tick: Tick = lambda _: None,
+) -> JobReport:
+    """``kg ingest literature``: one bulk write per batch, committed to the checkpoint after it succeeds."""
+    report = JobReport()
+
+    def write(batch: list[Extraction]) -> None:
+        report.attached_to_existing += write_extractions(store, batch, version).attached_to_existing
+
+    return _run_job(runner, sources, dead, checkpoint or Checkpoint.in_memory(), batch_size, tick, write, report)
+
+
+def _run_job(
+    runner: Runner, sources: list[Path], dead: DeadLetter, checkpoint: Checkpoint, batch_size: int, tick: Tick,
+    write: Callable[[list[Extraction]], int | None], report: JobReport,
+) -> JobReport:
+    """Outcomes in batches: write the extractions, dead-letter the rejections, then commit the batch."""
+    report.deadletter, report.skipped = str(dead.path), checkpoint.done.count()
+    report.job = str(checkpoint.folder) if checkpoint.folder else None
+    recorded = recorded_rejections(dead.path) if checkpoint.resumed else set()
     started = time.perf_counter()
-    extractions = _extract(nlp, read_sources(sources, dead), workers)
-    while batch := list(itertools.islice(extractions, batch_size)):
-        written = write_extractions(store, batch, version)
-        report.attached_to_existing += written.attached_to_existing
-        for ex in batch:
+    outcomes = runner.run(sources, checkpoint.done)
+    while batch := list(itertools.islice(outcomes, batch_size)):
+        offset = write([o.extraction for o in batch if o.extraction is not None])
+        for rejection in (o.rejection for o in batch if o.rejection is not None):
+            _dead_letter(dead, rejection, recorded, report)
+        dead.flush()
+        checkpoint.commit([(o.source, o.ordinal) for o in batch if o.ordinal is not None], offset)
+        for ex in (o.extraction for o in batch if o.extraction is not None):
             _count(report, ex)
         tick(len(batch))
     report.seconds = time.perf_counter() - started
-    report.dead_lettered = dead.count
+    checkpoint.complete(report.to_json())
     return report
 
 
-def _extract(nlp: Language, documents: Iterable[Document], workers: int) -> Iterator[Extraction]:
-    return Extractor(nlp, n_process=workers).extract(documents)
+def recorded_rejections(path: Path) -> set[tuple[str, int | None, str | None]]:
+    """(file, line, document id) of every entry a dead-letter file holds."""
+    if not path.is_file():
+        return set()
+    entries = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        try:
+            entries.append(json.loads(raw))
+        except json.JSONDecodeError:
+            continue
+    return {(e.get("file"), e.get("line"), e.get("record")) for e in entries}
+
+
+def _dead_letter(dead: DeadLetter, rejection: Rejection, recorded: set[tuple[str, int | None, str | None]],
+                 report: JobReport) -> None:
+    if rejection.dead_letter_key in recorded:
+        report.dead_lettered_earlier += 1
+        return
+    dead.write(rejection.file, rejection.line, rejection.reason, rejection.doc_id)
+    recorded.add(rejection.dead_letter_key)
+    report.dead_lettered += 1
+
+
+@contextmanager
+def _output(out: Path, checkpoint: Checkpoint) -> Iterator[BinaryIO]:
+    """``out`` for writing: truncated to the last commit's offset when resuming, emptied otherwise."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not checkpoint.resumed:
+        with out.open("wb") as fh:
+            yield fh
+        return
+    size = out.stat().st_size if out.is_file() else 0
+    if size < checkpoint.offset:
+        raise JobStateError(f"{out} holds {size:,} bytes but the checkpoint committed {checkpoint.offset:,}; "
+                            "it was changed since: re-run with --restart")
+    with out.open("r+b") as fh:
+        fh.truncate(checkpoint.offset)
+        fh.seek(checkpoint.offset)
+        yield fh
 
 
 def _count(report: JobReport, ex: Extraction) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -10,9 +11,13 @@ from typing import Any, TextIO
 
 @dataclass
 class DeadLetter:
-    """A JSONL sink for rejected items; one file per job, rewritten when the job runs again."""
+    """A JSONL sink for rejected items; one file per job, rewritten when the job runs again.
+
+    ``append`` keeps what the file holds (a resumed job adds to its earlier run's entries).
+    """
 
     path: Path
+    append: bool = False
     count: int = 0
     _fh: TextIO | None = field(default=None, repr=False)
 
@@ -20,10 +25,16 @@ class DeadLetter:
         """Record one rejected item."""
         if self._fh is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fh = self.path.open("w", encoding="utf-8")
+            self._fh = self.path.open("a" if self.append else "w", encoding="utf-8")
         entry = {"file": file, "line": line, "reason": reason, "record": record}
         self._fh.write(json.dumps(entry, default=str) + "\n")
         self.count += 1
+
+    def flush(self) -> None:
+        """Push what was written to disk (before a job records the rejections as done)."""
+        if self._fh is not None:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
 
     def close(self) -> None:
         """Flush and close the file (if anything was written)."""

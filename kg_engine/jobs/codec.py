@@ -1,0 +1,97 @@
+"""Plain JSON forms of the records a distributed job moves between processes and machines.
+
+Documents go to the workers, extractions and rejections come back; JSON keeps them independent of
+pickling and of the Python objects on either side. A document keeps only the ``meta`` values that are
+JSON scalars (``pmid``, ``year``, ...); gold annotations a corpus reader attaches stay behind.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from ingest.pipeline import Extraction
+from ingest.records import Document, Mention, Relation
+from kg_engine.jobs.work import Outcome, Pending, Rejection
+from ontologies.records import Provenance
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def document_to_json(document: Document) -> dict[str, Any]:
+    """A document with its JSON-scalar ``meta`` values."""
+    meta = {k: v for k, v in document.meta.items() if isinstance(v, _SCALARS)}
+    return {"id": document.id, "source": document.source, "title": document.title, "text": document.text,
+            "meta": meta}
+
+
+def document_from_json(data: dict[str, Any]) -> Document:
+    """Inverse of ``document_to_json``."""
+    return Document(data["id"], data["source"], data["title"], data["text"], dict(data["meta"]))
+
+
+def extraction_to_json(extraction: Extraction) -> dict[str, Any]:
+    """An extraction, every record field included."""
+    return {
+        "document": document_to_json(extraction.document),
+        "mentions": [dataclasses.asdict(m) for m in extraction.mentions],
+        "relations": [dataclasses.asdict(r) for r in extraction.relations],
+        "names": dict(extraction.names),
+    }
+
+
+def extraction_from_json(data: dict[str, Any]) -> Extraction:
+    """Inverse of ``extraction_to_json``."""
+    return Extraction(
+        document_from_json(data["document"]),
+        [_mention(m) for m in data["mentions"]],
+        [_relation(r) for r in data["relations"]],
+        dict(data["names"]),
+    )
+
+
+def pending_row(item: Pending) -> dict[str, Any]:
+    """A document to extract as a table row."""
+    return {"source": item.source, "ordinal": item.ordinal, "document": json.dumps(document_to_json(item.document)),
+            "rejection": None}
+
+
+def rejection_row(item: Rejection) -> dict[str, Any]:
+    """A reader's rejection as a table row (it travels with the documents to keep one stream)."""
+    return {"source": item.source, "ordinal": -1, "document": None, "rejection": json.dumps(dataclasses.asdict(item))}
+
+
+def outcome_to_row(outcome: Outcome) -> dict[str, Any]:
+    """An outcome as a table row of plain values."""
+    return {
+        "source": outcome.source,
+        "ordinal": -1 if outcome.ordinal is None else outcome.ordinal,
+        "doc_id": outcome.doc_id,
+        "extraction": json.dumps(extraction_to_json(outcome.extraction)) if outcome.extraction else None,
+        "rejection": json.dumps(dataclasses.asdict(outcome.rejection)) if outcome.rejection else None,
+    }
+
+
+def outcome_from_row(row: dict[str, Any]) -> Outcome:
+    """Inverse of ``outcome_to_row``."""
+    ordinal = int(row["ordinal"])
+    extraction = extraction_from_json(json.loads(row["extraction"])) if row.get("extraction") else None
+    rejection = Rejection(**json.loads(row["rejection"])) if row.get("rejection") else None
+    return Outcome(int(row["source"]), None if ordinal < 0 else ordinal, row.get("doc_id"), extraction, rejection)
+
+
+def _span(value: Any) -> tuple[int, int] | None:
+    return (int(value[0]), int(value[1])) if value is not None else None
+
+
+def _mention(data: dict[str, Any]) -> Mention:
+    return Mention(**{**data, "xrefs": tuple(data["xrefs"]), "sentence": _span(data["sentence"])})
+
+
+def _provenance(data: dict[str, Any]) -> Provenance:
+    return Provenance(**{**data, "sentence_span": _span(data["sentence_span"]), "span": _span(data["span"])})
+
+
+def _relation(data: dict[str, Any]) -> Relation:
+    return Relation(**{**data, "evidence": tuple(_provenance(p) for p in data["evidence"])})
