@@ -41,6 +41,7 @@ __all__ = [
 ]
 
 ASSERTION = "kg_assertion"
+DEFAULT_SPAN_KEYS = ("mentions", "findings")  # span groups annotated besides doc.ents
 DEFAULT_WINDOW = 10  # words a trigger reaches; chosen on NegEx reports 1-40 (5: 0.985, 6: 0.987, 10: 0.992 acc)
 
 
@@ -396,23 +397,30 @@ def register_extensions() -> None:
 
 
 class AssertionComponent:
-    """Sets ``span._.assertion`` (a :class:`Status` value) and ``span._.assertion_trigger`` on every entity."""
+    """Sets ``span._.assertion`` (a :class:`Status` value) and ``span._.assertion_trigger`` on every mention.
 
-    def __init__(self, name: str, window: int = DEFAULT_WINDOW, use_sections: bool = True) -> None:
+    Mentions are the entities and the spans of the groups named in ``span_keys`` (mentions tagged in a
+    separate pass, findings matched against a vocabulary).
+    """
+
+    def __init__(self, name: str, window: int = DEFAULT_WINDOW, use_sections: bool = True,
+                 span_keys: Iterable[str] = DEFAULT_SPAN_KEYS) -> None:
         register_extensions()
         self.name = name
         self.window = window
         self.use_sections = use_sections
+        self.span_keys = tuple(span_keys)
 
     def __call__(self, doc: Any) -> Any:
-        """Annotate ``doc.ents`` in place; sentence spans come from the doc when it has sentence boundaries."""
+        """Annotate the mentions in place; sentence spans come from the doc when it has sentence boundaries."""
         has_sents = doc.has_annotation("SENT_START")
-        for ent in doc.ents:
-            sentence = (ent.sent.start_char, ent.sent.end_char) if has_sents else None
-            result = assert_status(doc.text, ent.start_char, ent.end_char, sentence=sentence, window=self.window,
+        groups = [doc.spans[key] for key in self.span_keys if key in doc.spans]
+        for span in [*doc.ents, *(s for group in groups for s in group)]:
+            sentence = (span.sent.start_char, span.sent.end_char) if has_sents else None
+            result = assert_status(doc.text, span.start_char, span.end_char, sentence=sentence, window=self.window,
                                    use_sections=self.use_sections)
-            ent._.assertion = result.status.value
-            ent._.assertion_trigger = result.trigger
+            span._.assertion = result.status.value
+            span._.assertion_trigger = result.trigger
         return doc
 
 
@@ -423,10 +431,12 @@ def _register_factory() -> None:
         return
 
     @Language.factory(ASSERTION, requires=["doc.ents"], assigns=["span._.assertion"],
-                      default_config={"window": DEFAULT_WINDOW, "use_sections": True})
-    def make_assertion(nlp: Language, name: str, window: int, use_sections: bool) -> AssertionComponent:
+                      default_config={"window": DEFAULT_WINDOW, "use_sections": True,
+                                      "span_keys": list(DEFAULT_SPAN_KEYS)})
+    def make_assertion(nlp: Language, name: str, window: int, use_sections: bool, span_keys: list[str]
+                       ) -> AssertionComponent:
         """SpaCy factory for ``kg_assertion``."""
-        return AssertionComponent(name, window, use_sections)
+        return AssertionComponent(name, window, use_sections, span_keys)
 
 
 _register_factory()

@@ -1,4 +1,4 @@
-"""``kg nlp`` commands for clinical text: assertion status of mentions, and its evaluation on NegEx."""
+"""Clinical-text commands: ``kg ingest notes``, and ``kg nlp`` assertion status and its evaluation on NegEx."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
-from kg_engine.cli import err, out, reports_errors
+from kg_engine.cli import HomeOption, _engine, err, out, reports_errors
 from kg_engine.errors import ConfigError
 
 nlp_app = typer.Typer(help="Clinical-text NLP: assertion status (negated, possible, historical, family).",
@@ -107,6 +109,69 @@ def eval_assertion(
     out.print_json(json.dumps(result))
 
 
+NoteSources = Annotated[list[Path], typer.Argument(help="Notes: .csv / .jsonl files with an id and a text "
+                                                   "column, .txt files (the file name is the id), or folders of .txt.")]
+
+
+@reports_errors
+def ingest_notes(
+    sources: NoteSources,
+    id_column: Annotated[str, typer.Option("--id-column", help="CSV column / JSON key of the note id.")] = "id",
+    text_column: Annotated[str, typer.Option("--text-column", help="CSV column / JSON key of the text.")] = "text",
+    keep_raw_text: Annotated[bool, typer.Option("--keep-raw-text", help="Also store each note's original id and "
+                                                "full text on its node (they hold protected health information).")]
+    = False,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Notes per bulk write.")] = 64,
+    model: Annotated[Path | None, typer.Option("--model", help="NER model folder (default: the packaged one).")]
+    = None,
+    home: HomeOption = None,
+) -> None:
+    """Findings (HPO), diseases and drugs of clinical notes, with assertion status, into the graph.
+
+    Each note becomes a ClinicalNote node keyed by a salted hash of its id, with no text unless
+    --keep-raw-text; evidence snippets are masked. Bad rows go to KG_HOME/deadletter/ingest-notes.jsonl.
+    """
+    from kg_engine.clinical import ingest_notes as run
+    from kg_engine.clinical import load_note_nlp, note_salt
+    from kg_engine.load.deadletter import DeadLetter
+
+    missing = [str(p) for p in sources if not p.exists()]
+    if missing:
+        raise ConfigError(f"no such file or folder: {', '.join(missing)}")
+    with _engine(home) as kg:
+        kg.init()
+        try:
+            with err.status("loading the note pipeline, knowledge base and HPO terms (built once: about a minute)"):
+                nlp = load_note_nlp(kg.settings, model, lambda m: err.print(f"[dim]{m}[/]", highlight=False))
+        except FileNotFoundError as exc:
+            raise ConfigError(str(exc)) from exc
+        salt = note_salt(kg.settings)
+        with DeadLetter(kg.settings.deadletter_dir / "ingest-notes.jsonl") as dead, _progress() as bar:
+            task = bar.add_task("notes", total=None)
+            report = run(nlp, kg.store, sources, dead, str(nlp.meta.get("version", "0")), salt,
+                         keep_raw_text=keep_raw_text, id_field=id_column, text_field=text_column,
+                         batch_size=batch_size, tick=lambda n: bar.update(task, advance=n))
+    _notes_summary(report)
+
+
+def _progress() -> Progress:
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    return Progress(*columns, console=err)
+
+
+def _notes_summary(report: Any) -> None:
+    statuses = ("affirmed", "negated", "possible", "historical", "family")
+    table = Table("notes", "dead-lettered", "mentions", *statuses, "notes/s", title="clinical notes")
+    table.add_row(f"{report.notes:,}", f"{report.dead_lettered:,}", f"{report.mentions:,}",
+                  *[f"{report.by_status.get(s, 0):,}" for s in statuses], f"{report.notes_per_second:.1f}")
+    out.print(table)
+    if report.dead_lettered:
+        err.print(f"[yellow]{report.dead_lettered} row(s) dead-lettered to {report.deadletter}[/]", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
-    """Attach the ``kg nlp`` group to the ``kg`` application."""
+    """Attach the ``kg nlp`` group, and ``kg ingest notes`` to the ``ingest`` group ``cli_literature`` made."""
+    from kg_engine.cli_literature import ingest_app
+
     app.add_typer(nlp_app, name="nlp")
+    ingest_app.command("notes")(ingest_notes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from kg_engine.errors import ConfigError
@@ -26,6 +26,7 @@ class Settings:
     data_dir: Path | None = None
     device: str = "auto"
     read_only: bool = False
+    note_salt: str | None = field(default=None, repr=False)  # keys note-id hashes; else $KG_HOME/secrets/note-salt
 
     @classmethod
     def load(cls, toml_path: Path | None = None, **overrides: object) -> Settings:
