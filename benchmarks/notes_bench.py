@@ -1,0 +1,94 @@
+"""Clinical-note throughput: notes/s of the note pipeline alone and of ``ingest_notes`` into a fresh embedded store.
+
+Notes are built from the NegEx annotated sentences: one note per report (its distinct sentences, one a line),
+60 notes of about 2,000 characters. ``--repeat N`` runs them N times under new ids.
+
+Usage: python benchmarks/notes_bench.py [--data-dir DIR] [--home DIR] [--repeat N]
+Prints one JSON object on stdout; progress goes to stderr. ``--home`` should hold a built knowledge base
+(``kg build-kb``); the store of the ingest run is a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import platform
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from ingest.records import Document
+from kg_engine.config import Settings
+from ontologies.data import data_dir
+
+
+def negex_notes(data: Path, repeat: int) -> list[Document]:
+    """One note per NegEx report: its distinct sentences joined by newlines."""
+    reports: dict[str, list[str]] = {}
+    with (data / "negex" / "annotations_reports_1-60.tsv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            sentences = reports.setdefault(row["Report No."], [])
+            if row["Sentence"] not in sentences:
+                sentences.append(row["Sentence"])
+    return [Document(f"{r}-{k}", "note", "", "\n".join(s), {"file": "negex", "line": None})
+            for k in range(repeat) for r, s in reports.items()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--home", type=Path, default=Path.home() / ".kg-engine")
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    from ingest.note_pipeline import NoteExtractor
+    from kg_engine.clinical import ingest_notes, load_note_nlp
+    from kg_engine.load.deadletter import DeadLetter
+    from kg_engine.store.ladybug import LadybugStore
+
+    data = args.data_dir or data_dir()
+    settings = Settings.load(home=args.home, data_dir=data)
+    started = time.perf_counter()
+    nlp = load_note_nlp(settings, status=lambda m: print(m, file=sys.stderr))
+    startup = time.perf_counter() - started
+    notes = negex_notes(data, args.repeat)
+    chars = sum(len(n.text) for n in notes)
+
+    print(f"pipeline over {len(notes)} notes ...", file=sys.stderr)
+    started = time.perf_counter()
+    extractions = list(NoteExtractor(nlp).extract(notes))
+    extract_s = time.perf_counter() - started
+    statuses: dict[str, int] = {}
+    for ex in extractions:
+        for m in ex.mentions:
+            statuses[m.assertion or "?"] = statuses.get(m.assertion or "?", 0) + 1
+
+    print("ingest into a fresh store ...", file=sys.stderr)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "notes.jsonl"
+        source.write_text("".join(json.dumps({"id": n.id, "text": n.text}) + "\n" for n in notes), encoding="utf-8")
+        store = LadybugStore(Path(tmp) / "graph.lbdb")
+        store.init_schema()
+        with DeadLetter(Path(tmp) / "dead.jsonl") as dead:
+            report = ingest_notes(nlp, store, [source], dead, "bench", b"bench-salt")
+        edges = store.stats().edge_total
+        store.close()
+    usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({
+        "benchmark": "notes", "source": "negex annotations_reports_1-60 (one note per report)",
+        "notes": len(notes), "characters": chars, "mentions": sum(statuses.values()), "by_status": statuses,
+        "startup_s": round(startup, 2),
+        "pipeline": {"seconds": round(extract_s, 2), "notes_per_s": round(len(notes) / extract_s, 2),
+                     "chars_per_s": round(chars / extract_s)},
+        "ingest": {"seconds": round(report.seconds, 2), "notes_per_s": round(report.notes_per_second, 2),
+                   "edges": edges, "dead_lettered": report.dead_lettered},
+        "peak_rss_mb": round(usage / 1024),
+        "environment": {"python": platform.python_version(), "cpus": __import__("os").cpu_count(),
+                        "platform": platform.platform()},
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()
