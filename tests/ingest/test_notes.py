@@ -130,3 +130,64 @@ def test_hpo_finding_terms(hpo_terms) -> None:
     assert "HP:0000006" not in hpo_terms  # autosomal dominant inheritance
     phrases = {p for t in hpo_terms.values() for p in t.phrases}
     assert not {"RA", "CP", "MI", "COPD"} & phrases  # acronyms mean other things in notes (room air, chest pain)
+
+
+def test_a_note_that_breaks_the_pipeline_is_reported_by_id_and_the_rest_go_on() -> None:
+    import spacy
+    from spacy.language import Language
+
+    from ingest.assertion import ASSERTION
+    from ingest.findings import FINDINGS, FindingTerm
+    from ingest.linking import register_extensions
+    from ingest.note_pipeline import LINE_SENTENCES, NoteExtractor
+    from ingest.records import Document
+
+    @Language.component("test_fails_on_marker")
+    def fails_on_marker(doc):
+        if "BOOM" in doc.text:
+            raise ValueError(f"cannot handle {doc.text!r}")
+        return doc
+
+    register_extensions()
+    nlp = spacy.blank("en")
+    nlp.add_pipe(LINE_SENTENCES)
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe(FINDINGS).set_terms([FindingTerm("HP:0100749", "Chest pain", ("Chest pain",))])
+    nlp.add_pipe(ASSERTION)
+    nlp.add_pipe("test_fails_on_marker")
+    notes = [Document(i, "note", "", t) for i, t in
+             [("n1", "Denies chest pain."), ("n2", "Secret BOOM text"), ("n3", "CHEST PAIN since Monday.")]]
+    errors: list[tuple[str, str]] = []
+    found = list(NoteExtractor(nlp, batch_size=8).extract(notes, lambda d, r: errors.append((d.id, r))))
+    assert [(ex.document.id, [(m.curie, m.assertion) for m in ex.mentions]) for ex in found] == [
+        ("n1", [("HP:0100749", "negated")]), ("n3", [("HP:0100749", "affirmed")])]
+    assert errors == [("n2", "pipeline failed on this note (ValueError)")]
+
+
+def test_line_sentences_split_lists_and_headers_not_wrapped_prose() -> None:
+    import spacy
+
+    from ingest.note_pipeline import LINE_SENTENCES
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe(LINE_SENTENCES)
+    nlp.add_pipe("sentencizer")
+    doc = nlp("ROS: denies fever\nCough present\n- rash\n\nthe patient has a\nheadache")
+    assert [s.text.strip() for s in doc.sents] == ["ROS: denies fever", "Cough present", "- rash",
+                                                  "the patient has a\nheadache"]
+
+
+def test_job_reader_rejects_repeated_ids_across_files_and_overlong_notes(tmp_path: Path) -> None:
+    from kg_engine.clinical import read_note_sources
+    from kg_engine.load.deadletter import DeadLetter
+
+    (tmp_path / "a.jsonl").write_text(json.dumps({"id": "n1", "text": "No fever."}) + "\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text("id,text\nn1,Cough.\nn2,Fever and a very long text\n", encoding="utf-8")
+    with DeadLetter(tmp_path / "dead.jsonl") as dead:
+        docs = list(read_note_sources([tmp_path / "a.jsonl", tmp_path / "b.csv"], dead, max_chars=20))
+    assert [d.id for d in docs] == ["n1"]
+    rows = [json.loads(line) for line in (tmp_path / "dead.jsonl").read_text().splitlines()]
+    assert [(Path(r["file"]).name, r["line"], r["record"]) for r in rows] == [
+        ("b.csv", 2, {"note_id": "n1"}), ("b.csv", 3, {"note_id": "n2"})]
+    assert "already read at" in rows[0]["reason"] and "at most 20" in rows[1]["reason"]
+    assert all("Cough" not in r["reason"] and "Fever" not in r["reason"] for r in rows)
