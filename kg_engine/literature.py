@@ -42,6 +42,7 @@ class JobReport:
     linked: int = 0
     attached_to_existing: int = 0
     seconds: float = 0.0
+    write_seconds: float = 0.0  # of ``seconds``, spent writing results (store upserts, JSONL lines)
     deadletter: str | None = None
     job: str | None = None  # the checkpoint folder
 
@@ -145,7 +146,9 @@ def _run_job(
     started = time.perf_counter()
     outcomes = runner.run(sources, checkpoint.done)
     while batch := list(itertools.islice(outcomes, batch_size)):
+        write_started = time.perf_counter()
         offset = write([o.extraction for o in batch if o.extraction is not None])
+        report.write_seconds += time.perf_counter() - write_started
         for rejection in (o.rejection for o in batch if o.rejection is not None):
             _dead_letter(dead, rejection, recorded, report)
         dead.flush()

@@ -3,6 +3,9 @@
 Documents go to the workers, extractions and rejections come back; JSON keeps them independent of
 pickling and of the Python objects on either side. A document keeps only the ``meta`` values that are
 JSON scalars (``pmid``, ``year``, ...); gold annotations a corpus reader attaches stay behind.
+
+Table rows hold JSON strings, with ``""`` (never null) for an absent one: a block whose column is all
+null would reach the next step as an Arrow null column, which numpy turns into NaN.
 """
 
 from __future__ import annotations
@@ -54,12 +57,12 @@ def extraction_from_json(data: dict[str, Any]) -> Extraction:
 def pending_row(item: Pending) -> dict[str, Any]:
     """A document to extract as a table row."""
     return {"source": item.source, "ordinal": item.ordinal, "document": json.dumps(document_to_json(item.document)),
-            "rejection": None}
+            "rejection": ""}
 
 
 def rejection_row(item: Rejection) -> dict[str, Any]:
     """A reader's rejection as a table row (it travels with the documents to keep one stream)."""
-    return {"source": item.source, "ordinal": -1, "document": None, "rejection": json.dumps(dataclasses.asdict(item))}
+    return {"source": item.source, "ordinal": -1, "document": "", "rejection": json.dumps(dataclasses.asdict(item))}
 
 
 def outcome_to_row(outcome: Outcome) -> dict[str, Any]:
@@ -67,18 +70,18 @@ def outcome_to_row(outcome: Outcome) -> dict[str, Any]:
     return {
         "source": outcome.source,
         "ordinal": -1 if outcome.ordinal is None else outcome.ordinal,
-        "doc_id": outcome.doc_id,
-        "extraction": json.dumps(extraction_to_json(outcome.extraction)) if outcome.extraction else None,
-        "rejection": json.dumps(dataclasses.asdict(outcome.rejection)) if outcome.rejection else None,
+        "doc_id": outcome.doc_id or "",
+        "extraction": json.dumps(extraction_to_json(outcome.extraction)) if outcome.extraction else "",
+        "rejection": json.dumps(dataclasses.asdict(outcome.rejection)) if outcome.rejection else "",
     }
 
 
 def outcome_from_row(row: dict[str, Any]) -> Outcome:
     """Inverse of ``outcome_to_row``."""
     ordinal = int(row["ordinal"])
-    extraction = extraction_from_json(json.loads(row["extraction"])) if row.get("extraction") else None
-    rejection = Rejection(**json.loads(row["rejection"])) if row.get("rejection") else None
-    return Outcome(int(row["source"]), None if ordinal < 0 else ordinal, row.get("doc_id"), extraction, rejection)
+    extraction = extraction_from_json(json.loads(row["extraction"])) if row["extraction"] else None
+    rejection = Rejection(**json.loads(row["rejection"])) if row["rejection"] else None
+    return Outcome(int(row["source"]), None if ordinal < 0 else ordinal, row["doc_id"] or None, extraction, rejection)
 
 
 def _span(value: Any) -> tuple[int, int] | None:

@@ -52,7 +52,7 @@ def test_resume_refuse_restart_and_complete(source, tmp_path):
     log = tmp_path / "jobs" / identity.job_id / "commits.jsonl"
     with log.open("a") as fh:  # a kill while appending the third commit
         fh.write('{"done": {"0": [[6, ')
-    with pytest.raises(JobStateError, match="6 documents done.*--resume.*--restart"):
+    with pytest.raises(JobStateError, match=r"6 documents done.*--resume.*--restart"):
         Checkpoint.open(tmp_path, identity)
     with Checkpoint.open(tmp_path, identity, resume=True) as cp:
         assert cp.resumed and cp.done.count() == 6 and (0, 5) in cp.done and (0, 6) not in cp.done
