@@ -1,7 +1,10 @@
 """Clinical-note throughput: notes/s of the note pipeline alone and of ``ingest_notes`` into a fresh embedded store.
 
 Notes are built from the NegEx annotated sentences: one note per report (its distinct sentences, one a line),
-60 notes of about 2,000 characters. ``--repeat N`` runs them N times under new ids.
+60 notes of about 2,000 characters. ``--repeat N`` runs them N times under new ids. Also scores the pipeline's
+own assertion of the gold concepts it finds in those notes (``assertion_in_pipeline``): the rules' figures
+from ``kg nlp eval-assertion`` are on given concept offsets, these are on the pipeline's mentions, with its
+sentences and sections.
 
 Usage: python benchmarks/notes_bench.py [--data-dir DIR] [--home DIR] [--repeat N]
 Prints one JSON object on stdout; progress goes to stderr. ``--home`` should hold a built knowledge base
@@ -35,6 +38,35 @@ def negex_notes(data: Path, repeat: int) -> list[Document]:
                 sentences.append(row["Sentence"])
     return [Document(f"{r}-{k}", "note", "", "\n".join(s), {"file": "negex", "line": None})
             for k in range(repeat) for r, s in reports.items()]
+
+
+def pipeline_assertion(data: Path, extractions: list) -> dict[str, object]:  # type: ignore[type-arg]
+    """Gold NegEx rows against the pipeline's own mentions: how many concepts it finds, how it asserts them.
+
+    Each row's concept is located in its report's note (sentence offset + concept offset); a pipeline mention
+    overlapping it counts as found, and its status (negated or not) is scored against the gold label.
+    """
+    from ingest.assertion import load_negex_rows
+
+    rows, _ = load_negex_rows(data / "negex" / "annotations_reports_1-60.tsv")
+    by_note = {ex.document.id: ex for ex in extractions if ex.document.id.endswith("-0")}
+    found, tp, fp, fn, correct = 0, 0, 0, 0, 0
+    for row in rows:
+        ex = by_note[f"{row.report}-0"]
+        offset = ex.document.text.index(row.sentence)
+        start, end = offset + row.start, offset + row.end
+        hits = [m for m in ex.mentions if m.start < end and start < m.end]
+        if not hits:
+            continue
+        found += 1
+        negated = any(m.assertion == "negated" for m in hits)
+        gold = row.gold == "Negated"
+        correct += negated == gold
+        tp, fp, fn = tp + (negated and gold), fp + (negated and not gold), fn + (gold and not negated)
+    p, r = tp / (tp + fp) if tp + fp else 0.0, tp / (tp + fn) if tp + fn else 0.0
+    return {"rows": len(rows), "concepts_found": found, "accuracy": round(correct / found, 4) if found else 0.0,
+            "negated": {"precision": round(p, 4), "recall": round(r, 4),
+                        "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}}
 
 
 def main() -> None:
@@ -84,6 +116,7 @@ def main() -> None:
                      "chars_per_s": round(chars / extract_s)},
         "ingest": {"seconds": round(report.seconds, 2), "notes_per_s": round(report.notes_per_second, 2),
                    "edges": edges, "dead_lettered": report.dead_lettered},
+        "assertion_in_pipeline": pipeline_assertion(data, extractions),
         "peak_rss_mb": round(usage / 1024),
         "environment": {"python": platform.python_version(), "cpus": __import__("os").cpu_count(),
                         "platform": platform.platform()},
