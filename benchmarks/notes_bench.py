@@ -23,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from ingest.note_pipeline import NoteExtraction
 from ingest.records import Document
 from kg_engine.config import Settings
 from ontologies.data import data_dir
@@ -40,7 +41,7 @@ def negex_notes(data: Path, repeat: int) -> list[Document]:
             for k in range(repeat) for r, s in reports.items()]
 
 
-def pipeline_assertion(data: Path, extractions: list) -> dict[str, object]:  # type: ignore[type-arg]
+def pipeline_assertion(data: Path, extractions: list[NoteExtraction]) -> dict[str, object]:
     """Gold NegEx rows against the pipeline's own mentions: how many concepts it finds, how it asserts them.
 
     Each row's concept is located in its report's note (sentence offset + concept offset); a pipeline mention

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -50,9 +51,9 @@ class FindingTerm:
         return {"curie": self.curie, "name": self.name, "phrases": list(self.phrases), "xrefs": list(self.xrefs)}
 
     @classmethod
-    def from_json(cls, raw: dict[str, object]) -> FindingTerm:
+    def from_json(cls, raw: dict[str, Any]) -> FindingTerm:
         """Inverse of :meth:`to_json`."""
-        return cls(str(raw["curie"]), str(raw["name"]), tuple(raw["phrases"]), tuple(raw.get("xrefs", ())))  # type: ignore[arg-type]
+        return cls(str(raw["curie"]), str(raw["name"]), tuple(raw["phrases"]), tuple(raw.get("xrefs", ())))
 
 
 def load_hpo_terms(path: Path, root: str = PHENOTYPIC_ABNORMALITY) -> list[FindingTerm]:
@@ -86,7 +87,7 @@ def load_hpo_terms(path: Path, root: str = PHENOTYPIC_ABNORMALITY) -> list[Findi
     return terms
 
 
-def _descendants(records: list[dict], root: str) -> set[str]:  # type: ignore[type-arg]
+def _descendants(records: list[dict[str, Any]], root: str) -> set[str]:
     children: dict[str, list[str]] = defaultdict(list)
     for rec in records:
         for parent in (rec.get("relations") or {}).get("is_a", ()):
@@ -119,7 +120,7 @@ def _owner(phrase: str, owners: dict[str, set[str]], names: dict[str, str]) -> s
     return next(iter(users)) if len(users) == 1 else None
 
 
-def _xrefs(rec: dict) -> tuple[str, ...]:  # type: ignore[type-arg]
+def _xrefs(rec: dict[str, Any]) -> tuple[str, ...]:
     prefixes = {"MSH": "MESH", "UMLS": "UMLS"}
     return tuple(sorted(f"{prefixes[x['namespace']]}:{x['id']}" for x in rec.get("xrefs", ())
                         if x.get("namespace") in prefixes))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -12,6 +12,9 @@ from rich.table import Table
 
 from kg_engine.cli import HomeOption, _engine, err, out, reports_errors
 from kg_engine.errors import ConfigError
+
+if TYPE_CHECKING:
+    from kg_engine.clinical import NoteJobReport
 
 nlp_app = typer.Typer(help="Clinical-text NLP: assertion status (negated, possible, historical, family).",
                       no_args_is_help=True)
@@ -159,7 +162,7 @@ def _progress() -> Progress:
     return Progress(*columns, console=err)
 
 
-def _notes_summary(report: Any) -> None:
+def _notes_summary(report: NoteJobReport) -> None:
     statuses = ("affirmed", "negated", "possible", "historical", "family")
     table = Table("notes", "dead-lettered", "mentions", *statuses, "notes/s", title="clinical notes")
     table.add_row(f"{report.notes:,}", f"{report.dead_lettered:,}", f"{report.mentions:,}",
