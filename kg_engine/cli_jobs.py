@@ -59,6 +59,9 @@ def open_checkpoint(settings: Settings, kind: str, sources: list[Path], options:
         err.print(f"[dim]resuming {identity.job_id}: {checkpoint.done.count():,} documents already done[/]",
                   highlight=False)
     elif options.resume:
+        for folder in Checkpoint.interrupted_elsewhere(settings.home, identity):
+            err.print(f"[yellow]{folder.name}, an interrupted run over these sources, cannot be resumed: the files "
+                      "or the model changed since[/]", highlight=False)
         err.print(f"[dim]no earlier run of {identity.job_id}; starting it[/]", highlight=False)
     return checkpoint
 

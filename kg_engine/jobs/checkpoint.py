@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import time
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from typing import Any, TextIO
 from kg_engine.errors import JobStateError
 
 RUNNING, COMPLETE = "running", "complete"
+_OPEN: weakref.WeakSet[Checkpoint] = weakref.WeakSet()  # checkpoints holding their job's lock in this process
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +104,7 @@ class DoneRanges:
         return sum(end - start for runs in self.ranges.values() for start, end in runs)
 
 
-@dataclass
+@dataclass(eq=False)
 class Checkpoint:
     """The commit log of one job; ``folder`` None keeps it in memory only (a job run without checkpoints)."""
 
@@ -152,6 +154,18 @@ class Checkpoint:
         checkpoint._log = (folder / "commits.jsonl").open("a", encoding="utf-8")
         return checkpoint
 
+    @staticmethod
+    def interrupted_elsewhere(home: Path, identity: JobIdentity) -> list[Path]:
+        """Interrupted runs of the same kind over the same paths that are another job now (files or model changed)."""
+        paths = [source[0] for source in identity.sources]
+        found = []
+        for path in sorted((home / "jobs").glob(f"{identity.kind}-*/job.json")):
+            state = json.loads(path.read_text(encoding="utf-8"))
+            same_paths = [s[0] for s in state["identity"]["sources"]] == paths
+            if state["status"] == RUNNING and same_paths and state["job"] != identity.job_id:
+                found.append(path.parent)
+        return found
+
     def state(self) -> dict[str, Any]:
         """``job.json`` as written by the last run (empty when there was none)."""
         path = self._path("job.json")
@@ -189,6 +203,7 @@ class Checkpoint:
             if fh is not None:
                 fh.close()
         self._log = self._lock = None
+        _OPEN.discard(self)
 
     def discard(self) -> None:
         """Delete the checkpoint folder."""
@@ -213,6 +228,7 @@ class Checkpoint:
         except BlockingIOError:
             self.close()
             raise JobStateError(f"this job is running in another process (checkpoint {self.folder})") from None
+        _OPEN.add(self)
 
     def _commit_lines(self) -> list[dict[str, Any]]:
         """Committed lines; a partial last line (the job was killed while appending it) is dropped."""
@@ -254,3 +270,19 @@ class Checkpoint:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(state, indent=2), encoding="utf-8")
         tmp.replace(path)
+
+
+def _forget_in_child() -> None:
+    """In a forked worker, close the inherited lock and log (the lock stays with the parent).
+
+    Otherwise a worker outliving a killed parent would keep the job locked against ``--resume``.
+    """
+    for checkpoint in list(_OPEN):
+        for fh in (checkpoint._log, checkpoint._lock):
+            if fh is not None:
+                fh.close()
+        checkpoint._log = checkpoint._lock = None
+    _OPEN.clear()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)

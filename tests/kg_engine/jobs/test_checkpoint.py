@@ -87,3 +87,14 @@ def test_extract_offset_is_the_last_committed(source, tmp_path):
         cp.commit([(0, 1)], offset=250)
     with Checkpoint.open(tmp_path, identity, resume=True) as cp:
         assert cp.offset == 250
+
+
+def test_a_changed_source_is_another_job_and_the_old_run_is_named(source, tmp_path):
+    before = JobIdentity.of("ingest-literature", [source], "ner-1")
+    with Checkpoint.open(tmp_path, before) as cp:
+        cp.commit([(0, 0)])
+    source.write_text(source.read_text() + "\n")
+    after = JobIdentity.of("ingest-literature", [source], "ner-1")
+    assert Checkpoint.interrupted_elsewhere(tmp_path, after) == [tmp_path / "jobs" / before.job_id]
+    with Checkpoint.open(tmp_path, after, resume=True) as cp:
+        assert not cp.resumed and cp.done.count() == 0
