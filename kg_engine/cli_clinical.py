@@ -131,8 +131,9 @@ def ingest_notes(
 ) -> None:
     """Findings (HPO), diseases and drugs of clinical notes, with assertion status, into the graph.
 
-    Each note becomes a ClinicalNote node keyed by a salted hash of its id, with no text unless
-    --keep-raw-text; evidence snippets are masked. Bad rows go to KG_HOME/deadletter/ingest-notes.jsonl.
+    Each note becomes a ClinicalNote node keyed by a salted hash of its id, without its text (unless the
+    option --keep-raw-text is given); evidence snippets are masked. Bad rows go to the dead-letter file
+    KG_HOME/deadletter/ingest-notes.jsonl.
     """
     from kg_engine.clinical import ingest_notes as run
     from kg_engine.clinical import load_note_nlp, note_salt
