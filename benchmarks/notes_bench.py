@@ -6,7 +6,7 @@ own assertion of the gold concepts it finds in those notes (``assertion_in_pipel
 from ``kg nlp eval-assertion`` are on given concept offsets, these are on the pipeline's mentions, with its
 sentences and sections.
 
-Usage: python benchmarks/notes_bench.py [--data-dir DIR] [--home DIR] [--repeat N]
+Usage: python benchmarks/notes_bench.py [--data-dir DIR] [--home DIR] [--repeat N] [--workers 1 2]
 Prints one JSON object on stdout; progress goes to stderr. ``--home`` should hold a built knowledge base
 (``kg build-kb``); the store of the ingest run is a temporary folder.
 """
@@ -75,6 +75,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--home", type=Path, default=Path.home() / ".kg-engine")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
     from ingest.note_pipeline import NoteExtractor
     from kg_engine.clinical import ingest_notes, load_note_nlp
@@ -89,36 +90,40 @@ def main() -> None:
     notes = negex_notes(data, args.repeat)
     chars = sum(len(n.text) for n in notes)
 
-    print(f"pipeline over {len(notes)} notes ...", file=sys.stderr)
-    started = time.perf_counter()
-    extractions = list(NoteExtractor(nlp).extract(notes))
-    extract_s = time.perf_counter() - started
+    pipeline = []
+    for workers in args.workers:
+        print(f"pipeline over {len(notes)} notes, {workers} worker(s) ...", file=sys.stderr)
+        started = time.perf_counter()
+        extractions = list(NoteExtractor(nlp, n_process=workers).extract(notes))
+        seconds = time.perf_counter() - started
+        pipeline.append({"workers": workers, "seconds": round(seconds, 2),
+                         "notes_per_s": round(len(notes) / seconds, 2), "chars_per_s": round(chars / seconds)})
     statuses: dict[str, int] = {}
     for ex in extractions:
         for m in ex.mentions:
             statuses[m.assertion or "?"] = statuses.get(m.assertion or "?", 0) + 1
 
-    print("ingest into a fresh store ...", file=sys.stderr)
+    print(f"ingest into a fresh store, {args.workers[-1]} worker(s) ...", file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "notes.jsonl"
         source.write_text("".join(json.dumps({"id": n.id, "text": n.text}) + "\n" for n in notes), encoding="utf-8")
         store = LadybugStore(Path(tmp) / "graph.lbdb")
         store.init_schema()
         with DeadLetter(Path(tmp) / "dead.jsonl") as dead:
-            report = ingest_notes(nlp, store, [source], dead, "bench", b"bench-salt")
+            report = ingest_notes(nlp, store, [source], dead, "bench", b"bench-salt", workers=args.workers[-1])
         edges = store.stats().edge_total
         store.close()
-    usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     print(json.dumps({
         "benchmark": "notes", "source": "negex annotations_reports_1-60 (one note per report)",
         "notes": len(notes), "characters": chars, "mentions": sum(statuses.values()), "by_status": statuses,
         "startup_s": round(startup, 2),
-        "pipeline": {"seconds": round(extract_s, 2), "notes_per_s": round(len(notes) / extract_s, 2),
-                     "chars_per_s": round(chars / extract_s)},
-        "ingest": {"seconds": round(report.seconds, 2), "notes_per_s": round(report.notes_per_second, 2),
+        "pipeline": pipeline,
+        "ingest": {"workers": args.workers[-1], "seconds": round(report.seconds, 2),
+                   "notes_per_s": round(report.notes_per_second, 2),
                    "edges": edges, "dead_lettered": report.dead_lettered},
         "assertion_in_pipeline": pipeline_assertion(data, extractions),
-        "peak_rss_mb": round(usage / 1024),
+        "peak_rss_mb": round(usage / 1024),  # of the parent or of the largest worker
         "environment": {"python": platform.python_version(), "cpus": __import__("os").cpu_count(),
                         "platform": platform.platform()},
     }, indent=2))

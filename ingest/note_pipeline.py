@@ -16,6 +16,7 @@ diseases (MeSH, DOID xrefs) and drugs (chemicals that reach DrugBank), each with
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,12 +145,16 @@ OnNoteError = Callable[[Document, str], None]
 
 
 class NoteExtractor:
-    """Runs the note pipeline over documents in batches; a note that breaks the pipeline is reported, not fatal."""
+    """Runs the note pipeline over documents in batches; a note that breaks the pipeline is reported, not fatal.
 
-    def __init__(self, nlp: Language, batch_size: int = 32) -> None:
+    With ``n_process`` > 1, batches go to forked worker processes that inherit the loaded pipeline and
+    return ``NoteExtraction`` records (the same scheme as ``ingest.pipeline.Extractor``).
+    """
+
+    def __init__(self, nlp: Language, batch_size: int = 32, n_process: int = 1) -> None:
         self.nlp = nlp
         self.batch_size = batch_size
-        self.terms: dict[str, FindingTerm] = nlp.get_pipe(FINDINGS).terms
+        self.n_process = n_process
 
     def extract(self, documents: Iterable[Document], on_error: OnNoteError = lambda d, r: None
                 ) -> Iterator[NoteExtraction]:
@@ -159,22 +164,50 @@ class NoteExtractor:
         exception's type (never its message, which may quote the note).
         """
         iterator = iter(documents)
-        while batch := list(itertools.islice(iterator, self.batch_size)):
-            try:
-                yield from [self._extraction(doc, d) for doc, d in self.nlp.pipe(((d.text, d) for d in batch),
-                                                                                as_tuples=True)]
-            except Exception:  # any component may fail on a strange note: find which note it was
-                yield from self._one_by_one(batch, on_error)
+        batches = iter(lambda: list(itertools.islice(iterator, self.batch_size)), [])
+        if self.n_process <= 1:
+            results: Iterable[_BatchResult] = (_run_batch(self.nlp, batch) for batch in batches)
+            yield from _unpack(results, on_error)
+            return
+        global _WORKER_NLP
+        _WORKER_NLP = self.nlp
+        with multiprocessing.get_context("fork").Pool(self.n_process) as pool:
+            yield from _unpack(pool.imap(_worker_batch, batches), on_error)
 
-    def _one_by_one(self, batch: list[Document], on_error: OnNoteError) -> Iterator[NoteExtraction]:
+
+# A batch's extractions, and the notes that failed with the reason.
+_BatchResult = tuple[list[NoteExtraction], list[tuple[Document, str]]]
+_WORKER_NLP: Language | None = None
+
+
+def _unpack(results: Iterable[_BatchResult], on_error: OnNoteError) -> Iterator[NoteExtraction]:
+    for extractions, failures in results:
+        for document, reason in failures:
+            on_error(document, reason)
+        yield from extractions
+
+
+def _worker_batch(batch: list[Document]) -> _BatchResult:
+    assert _WORKER_NLP is not None
+    return _run_batch(_WORKER_NLP, batch)
+
+
+def _run_batch(nlp: Language, batch: list[Document]) -> _BatchResult:
+    terms: dict[str, FindingTerm] = nlp.get_pipe(FINDINGS).terms
+    try:
+        return [_extraction(doc, d, terms) for doc, d in nlp.pipe(((d.text, d) for d in batch), as_tuples=True)], []
+    except Exception:  # any component may fail on a strange note: find which note it was
+        extractions, failures = [], []
         for document in batch:
             try:
-                yield self._extraction(self.nlp(document.text), document)
+                extractions.append(_extraction(nlp(document.text), document, terms))
             except Exception as exc:  # reported by type only: a message may quote the note
-                on_error(document, f"pipeline failed on this note ({type(exc).__name__})")
+                failures.append((document, f"pipeline failed on this note ({type(exc).__name__})"))
+        return extractions, failures
 
-    def _extraction(self, doc: Doc, document: Document) -> NoteExtraction:
-        mentions = note_mentions(doc, document.id, self.terms)
-        names = {link.curie: link.name for link, _ in (doc._.links or {}).values()}
-        names.update({m.curie: self.terms[m.curie].name for m in mentions if m.type == "Finding" and m.curie})
-        return NoteExtraction(document, mentions, tuple(find_sections(doc.text)), names)
+
+def _extraction(doc: Doc, document: Document, terms: dict[str, FindingTerm]) -> NoteExtraction:
+    mentions = note_mentions(doc, document.id, terms)
+    names = {link.curie: link.name for link, _ in (doc._.links or {}).values()}
+    names.update({m.curie: terms[m.curie].name for m in mentions if m.type == "Finding" and m.curie})
+    return NoteExtraction(document, mentions, tuple(find_sections(doc.text)), names)

@@ -125,6 +125,7 @@ def ingest_notes(
                                                 "full text on its node (they hold protected health information).")]
     = False,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Notes per bulk write.")] = 64,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes running the pipeline.")] = 1,
     model: Annotated[Path | None, typer.Option("--model", help="NER model folder (default: the packaged one).")]
     = None,
     home: HomeOption = None,
@@ -154,7 +155,7 @@ def ingest_notes(
             task = bar.add_task("notes", total=None)
             report = run(nlp, kg.store, sources, dead, str(nlp.meta.get("version", "0")), salt,
                          keep_raw_text=keep_raw_text, id_field=id_column, text_field=text_column,
-                         batch_size=batch_size, tick=lambda n: bar.update(task, advance=n))
+                         batch_size=batch_size, workers=workers, tick=lambda n: bar.update(task, advance=n))
     _notes_summary(report)
 
 

@@ -125,7 +125,7 @@ def read_note_sources(sources: Iterable[Path], dead: DeadLetter, id_field: str =
 def ingest_notes(
     nlp: Language, store: GraphStore, sources: list[Path], dead: DeadLetter, version: str, salt: bytes, *,
     keep_raw_text: bool = False, id_field: str = "id", text_field: str = "text", batch_size: int = 64,
-    tick: Tick = lambda _: None,
+    workers: int = 1, tick: Tick = lambda _: None,
 ) -> NoteJobReport:
     """Read, extract and write notes to the store in batches (bulk upserts); see ``kg_engine.load.notes``."""
     report = NoteJobReport(deadletter=str(dead.path))
@@ -135,7 +135,7 @@ def ingest_notes(
         dead.write(doc.meta.get("file", "?"), doc.meta.get("line"), reason, {"note_id": doc.id})
 
     documents = read_note_sources(sources, dead, id_field, text_field, nlp.max_length)
-    extractions = NoteExtractor(nlp).extract(documents, failed)
+    extractions = NoteExtractor(nlp, n_process=workers).extract(documents, failed)
     while batch := list(itertools.islice(extractions, batch_size)):
         written = write_note_extractions(store, batch, version, salt, keep_raw_text)
         report.notes += written.notes

@@ -132,7 +132,8 @@ def test_hpo_finding_terms(hpo_terms) -> None:
     assert not {"RA", "CP", "MI", "COPD"} & phrases  # acronyms mean other things in notes (room air, chest pain)
 
 
-def test_a_note_that_breaks_the_pipeline_is_reported_by_id_and_the_rest_go_on() -> None:
+@pytest.mark.parametrize("n_process", [1, 2])
+def test_a_note_that_breaks_the_pipeline_is_reported_by_id_and_the_rest_go_on(n_process: int) -> None:
     import spacy
     from spacy.language import Language
 
@@ -142,7 +143,7 @@ def test_a_note_that_breaks_the_pipeline_is_reported_by_id_and_the_rest_go_on() 
     from ingest.note_pipeline import LINE_SENTENCES, NoteExtractor
     from ingest.records import Document
 
-    @Language.component("test_fails_on_marker")
+    @Language.component("test_fails_on_marker")  # re-registering the same name is allowed
     def fails_on_marker(doc):
         if "BOOM" in doc.text:
             raise ValueError(f"cannot handle {doc.text!r}")
@@ -158,7 +159,8 @@ def test_a_note_that_breaks_the_pipeline_is_reported_by_id_and_the_rest_go_on() 
     notes = [Document(i, "note", "", t) for i, t in
              [("n1", "Denies chest pain."), ("n2", "Secret BOOM text"), ("n3", "CHEST PAIN since Monday.")]]
     errors: list[tuple[str, str]] = []
-    found = list(NoteExtractor(nlp, batch_size=8).extract(notes, lambda d, r: errors.append((d.id, r))))
+    extractor = NoteExtractor(nlp, batch_size=2, n_process=n_process)
+    found = list(extractor.extract(notes, lambda d, r: errors.append((d.id, r))))
     assert [(ex.document.id, [(m.curie, m.assertion) for m in ex.mentions]) for ex in found] == [
         ("n1", [("HP:0100749", "negated")]), ("n3", [("HP:0100749", "affirmed")])]
     assert errors == [("n2", "pipeline failed on this note (ValueError)")]
