@@ -103,6 +103,13 @@ class Schema:
             raise SchemaError(f"unknown assertion status {status!r}; known: {', '.join(sorted(statuses))}")
         return self.predicates[statuses[status]]
 
+    def text_relation_predicate(self, label: str) -> Predicate:
+        """Map a relation label of the literature extractor (``chemical_induces_disease``) to its predicate."""
+        relations = self.sources["literature"]["relations"]
+        if label not in relations:
+            raise SchemaError(f"unknown text relation {label!r}; known: {', '.join(sorted(relations))}")
+        return self.predicates[relations[label]]
+
     def source_name(self, source: str) -> str:
         """The versioned provenance name of a structured source (``hetionet-v1.0``)."""
         return str(self.sources[source]["name"])
@@ -139,6 +146,9 @@ def _parse(raw: dict[str, Any]) -> Schema:
                 raise SchemaError(f"metaedge {mapping.label} names unknown category {cat!r}")
         if mapping.predicate not in predicates:
             raise SchemaError(f"metaedge {mapping.label} names unknown predicate {mapping.predicate!r}")
+    for label, predicate in raw["sources"].get("literature", {}).get("relations", {}).items():
+        if predicate not in predicates:
+            raise SchemaError(f"text relation {label} names unknown predicate {predicate!r}")
     for status, predicate in raw["sources"].get("clinical_notes", {}).get("statuses", {}).items():
         if predicate not in predicates:
             raise SchemaError(f"note status {status} names unknown predicate {predicate!r}")

@@ -193,3 +193,11 @@ def test_note_statuses_keep_negated_and_family_apart_from_mentions(schema: Schem
     assert schema.predicate("biolink:mentions").name == "mentions"
     with pytest.raises(SchemaError, match="negated"):
         schema.note_predicate("denied")
+
+
+def test_text_relations_map_to_biolink_predicates(schema: Schema) -> None:
+    assert schema.text_relation_predicate("chemical_induces_disease").biolink == "biolink:causes"
+    treats = schema.text_relation_predicate("chemical_treats_disease")
+    assert treats.name != "treats"  # text-mined treatment claims never merge into curated treats edges
+    with pytest.raises(SchemaError, match="unknown text relation"):
+        schema.text_relation_predicate("binds")
