@@ -24,8 +24,11 @@ ResumeOption = Annotated[bool, typer.Option(
     "--resume", help="Continue an interrupted run of the same job: skip the documents it committed.")]
 RestartOption = Annotated[bool, typer.Option(
     "--restart", help="Discard an interrupted run's checkpoint and start over.")]
+# Each store write has a fixed cost (one COPY per node category and edge type): measured on 1,000 BC5CDR
+# abstracts, batches of 200 wrote 84 documents/s, batches of 1,000 wrote 233/s. A kill loses at most a batch.
+DEFAULT_BATCH = 1000
 BatchSizeOption = Annotated[int, typer.Option(
-    "--batch-size", min=1, help="Documents per write (and per checkpoint commit).")]
+    "--batch-size", min=1, help="Documents per store write (and per checkpoint commit).")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +37,7 @@ class JobOptions:
 
     runner: str = "local"
     workers: int = 1
-    batch_size: int = 200
+    batch_size: int = DEFAULT_BATCH
     resume: bool = False
     restart: bool = False
     ray_address: str | None = None

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from kg_engine.cli import HomeOption, _engine, err, out, reports_errors
 from kg_engine.cli_jobs import (
+    DEFAULT_BATCH,
     BatchSizeOption,
     JobOptions,
     RayAddressOption,
@@ -85,7 +86,7 @@ def extract(
     model: ModelOption = None,
     home: HomeOption = None,
     runner: RunnerOption = "local",
-    batch_size: BatchSizeOption = 200,
+    batch_size: BatchSizeOption = DEFAULT_BATCH,
     resume: ResumeOption = False,
     restart: RestartOption = False,
     ray_address: RayAddressOption = None,
@@ -114,7 +115,7 @@ def ingest_literature(
     workers: Workers = 1,
     model: ModelOption = None,
     home: HomeOption = None,
-    batch_size: BatchSizeOption = 200,
+    batch_size: BatchSizeOption = DEFAULT_BATCH,
     runner: RunnerOption = "local",
     resume: ResumeOption = False,
     restart: RestartOption = False,

@@ -196,6 +196,7 @@ def _output(out: Path, checkpoint: Checkpoint) -> Iterator[BinaryIO]:
     if size < checkpoint.offset:
         raise JobStateError(f"{out} holds {size:,} bytes but the checkpoint committed {checkpoint.offset:,}; "
                             "it was changed since: re-run with --restart")
+    out.touch()  # an earlier run may have committed only rejected documents (offset 0) before writing a line
     with out.open("r+b") as fh:
         fh.truncate(checkpoint.offset)
         fh.seek(checkpoint.offset)
