@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 import spacy
 from spacy.language import Language
@@ -20,6 +21,7 @@ from spacy.tokens import Doc, Span
 from ingest.fuzzy import FuzzyLinker
 from ingest.linking import LINKER, MENTION_GROUP, link_of, mention_spans, register_extensions
 from ingest.records import Document, Mention, Relation
+from ingest.relations import RELATIONS, RelationComponent, RelationExtractor
 from ontologies.kb import AliasIndex
 
 EXTRACTOR_NAME = "kg_engine.ingest.pipeline"
@@ -62,9 +64,9 @@ def packaged_model_dir() -> Path:
     return Path(str(resources.files("ingest").joinpath("models", "ner")))
 
 
-def build_pipeline(index: AliasIndex, model_dir: Path | None = None, fuzzy: dict[str, FuzzyLinker] | None = None
-                   ) -> Language:
-    """Load the NER model and add sentence boundaries, scispaCy's abbreviation detector and the linker."""
+def build_pipeline(index: AliasIndex, model_dir: Path | None = None, fuzzy: dict[str, FuzzyLinker] | None = None,
+                   relations: RelationExtractor | None = None) -> Language:
+    """Load the NER model; add sentence boundaries, abbreviations, the linker and, if given, the relations."""
     import scispacy.abbreviation  # noqa: F401  (registers the abbreviation_detector factory)
 
     import ingest.linking  # noqa: F401  (registers the kg_linker factory)
@@ -81,6 +83,8 @@ def build_pipeline(index: AliasIndex, model_dir: Path | None = None, fuzzy: dict
             nlp.add_pipe(SEPARATE_NER, name=name, last=True).set_ner(ner)
     nlp.add_pipe("abbreviation_detector")
     nlp.add_pipe(LINKER).set_index(index, fuzzy)
+    if relations is not None:
+        nlp.add_pipe(RELATIONS).set_extractor(relations)
     return nlp
 
 
@@ -149,9 +153,12 @@ def _worker_batch(batch: list[Document]) -> list[Extraction]:
 
 def _extract_batch(nlp: Language, batch: list[Document]) -> list[Extraction]:
     extractions = []
+    relations = cast(RelationComponent, nlp.get_pipe(RELATIONS)) if RELATIONS in nlp.pipe_names else None
     for doc, document in nlp.pipe(((d.text, d) for d in batch), as_tuples=True):
         names = {link.curie: link.name for link, _ in (doc._.links or {}).values()}
-        extractions.append(Extraction(document, mentions_of(doc, document.id), names=names))
+        mentions = mentions_of(doc, document.id)
+        found = relations.extract(document, mentions) if relations is not None else []
+        extractions.append(Extraction(document, mentions, found, names=names))
     return extractions
 
 

@@ -11,7 +11,7 @@ convention: per document, the set of predicted (chemical MeSH, disease MeSH) pai
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -99,10 +99,10 @@ def fit(train: Sequence[Example], c: float, threshold: float, version: str) -> C
 
 
 def select(train: Sequence[Example], dev: Sequence[Example], version: str,
-           grid: Sequence[float] = C_GRID) -> tuple[CidModel, list[Selection]]:
-    """Fit on ``train`` for each C, pick C and threshold by dev F1; return the best model and every point."""
+           grid: Sequence[float] = C_GRID) -> tuple[CidModel, Selection, list[Selection]]:
+    """Fit on ``train`` for each C, pick C and threshold by dev F1; return the best model, its point, every point."""
     points: list[Selection] = []
-    best: tuple[float, CidModel] | None = None
+    best: tuple[Selection, CidModel] | None = None
     for c in grid:
         model = fit(train, c, 0.5, version)
         scored = [(e, model.score(e.features, e.keys)) for e in dev]
@@ -111,10 +111,10 @@ def select(train: Sequence[Example], dev: Sequence[Example], version: str,
                          for e, ps in scored}
             scores = cid_scores(dev, predicted)
             points.append(Selection(c, threshold, scores))
-            if best is None or float(scores["f1"]) > best[0]:
-                best = (float(scores["f1"]), replace(model, threshold=threshold))
+            if best is None or float(scores["f1"]) > float(best[0].scores["f1"]):
+                best = (points[-1], replace(model, threshold=threshold))
     assert best is not None
-    return best[1], points
+    return best[1], best[0], points
 
 
 def predict(model: CidModel, docs: Sequence[Example]) -> dict[str, set[tuple[str, str]]]:
@@ -124,12 +124,18 @@ def predict(model: CidModel, docs: Sequence[Example]) -> dict[str, set[tuple[str
             for e in docs}
 
 
-def cid_scores(docs: Sequence[Example], predicted: dict[str, set[tuple[str, str]]]) -> dict[str, float | int]:
+def cid_scores(docs: Sequence[Example], predicted: Mapping[str, set[tuple[str, str]]]) -> dict[str, float | int]:
     """Document-level P/R/F1 of predicted pairs against every gold pair (also those no candidate reached)."""
+    return pair_scores({e.document.doc_id: e.document.pairs for e in docs}, predicted)
+
+
+def pair_scores(gold: Mapping[str, frozenset[tuple[str, str]]], predicted: Mapping[str, set[tuple[str, str]]]
+                ) -> dict[str, float | int]:
+    """P/R/F1 of per-document sets of pairs; documents without gold pairs count their predictions as wrong."""
     tp = fp = fn = 0
-    for e in docs:
-        got, gold = predicted.get(e.document.doc_id, set()), e.document.pairs
-        tp, fp, fn = tp + len(got & gold), fp + len(got - gold), fn + len(gold - got)
+    for doc_id in gold.keys() | predicted.keys():
+        got, want = predicted.get(doc_id, set()), gold.get(doc_id, frozenset())
+        tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0

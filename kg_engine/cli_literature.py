@@ -54,12 +54,13 @@ def _ticker(bar: Progress, task: TaskID):  # type: ignore[no-untyped-def]
     return tick
 
 
-def _nlp(settings: Settings, model: Path | None):  # type: ignore[no-untyped-def]
+def _nlp(settings: Settings, model: Path | None, relations: bool = True,  # type: ignore[no-untyped-def]
+         relation_dir: Path | None = None):
     from kg_engine.literature import load_nlp
 
     try:
         with err.status("loading the pipeline and knowledge base (a first run builds the base: about a minute)"):
-            return load_nlp(settings, model, _status)
+            return load_nlp(settings, model, _status, relations, relation_dir)
     except FileNotFoundError as exc:
         raise ConfigError(str(exc)) from exc
 
@@ -234,6 +235,52 @@ def _evaluate(corpus: Path, model: Path | None, home: Path | None, workers: int,
     sys.stdout.write(json.dumps(result, indent=2) + "\n")
 
 
+RelationModelOption = Annotated[Path | None, typer.Option(
+    "--relation-model", help="Relation model folder (default: the packaged one).")]
+
+
+@reports_errors
+def train_relations(
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Where to write the model.")] = None,
+    ner_model: Annotated[Path | None, typer.Option(
+        "--ner-model", help="NER model making the candidates; for honest dev scores one trained on train only "
+                            "(`kg train ner --no-refit`); default: the packaged one.")] = None,
+    mentions: Annotated[str, typer.Option("--mentions", help="Train on 'predicted' or 'gold' mentions.")]
+    = "predicted",
+    refit: Annotated[bool, typer.Option("--refit/--no-refit", help="Refit on train+dev after selection.")] = True,
+    home: HomeOption = None,
+) -> None:
+    """Train the chemical-induces-disease model on BC5CDR train; select C and threshold by end-to-end dev F1."""
+    from datetime import UTC, datetime
+
+    from kg_engine.relation_jobs import train_relations as run
+
+    if mentions not in {"predicted", "gold"}:
+        raise ConfigError(f"--mentions must be 'predicted' or 'gold', not {mentions!r}")
+    settings = Settings.load(home=home)
+    target = out_dir or settings.home / "models" / f"relations-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}"
+    nlp = _nlp(settings, ner_model, relations=False)
+    path = run(settings, nlp, target, mentions, refit, str(ner_model or "packaged"), _status)  # type: ignore[arg-type]
+    card = json.loads((path / "MODEL_CARD.json").read_text())
+    out.print(f"model written to {path}; dev CID F1 {card['dev_scores']['f1']} (P {card['dev_scores']['precision']}, "
+              f"R {card['dev_scores']['recall']}); use it with --relation-model {path}")
+
+
+@reports_errors
+def eval_relations(
+    corpus: Annotated[Path, typer.Argument(help="Gold PubTator or BioC file with CID relations.")],
+    model: ModelOption = None, relation_model: RelationModelOption = None, home: HomeOption = None,
+    workers: Workers = 1,
+) -> None:
+    """Document-level chemical-induces-disease P/R/F1, end to end (predicted mentions and ids), as JSON."""
+    from kg_engine.relation_jobs import evaluate_relations
+
+    _check_sources([corpus])
+    nlp = _nlp(Settings.load(home=home), model, relation_dir=relation_model)
+    result = evaluate_relations(nlp, corpus, workers)
+    sys.stdout.write(json.dumps(result, indent=2) + "\n")
+
+
 def register(app: typer.Typer, train_app: typer.Typer, eval_app: typer.Typer) -> None:
     """Attach the literature commands to the ``kg`` application."""
     app.command("build-kb")(build_kb)
@@ -242,3 +289,5 @@ def register(app: typer.Typer, train_app: typer.Typer, eval_app: typer.Typer) ->
     train_app.command("ner")(train_ner)
     eval_app.command("ner")(eval_ner)
     eval_app.command("linking")(eval_linking)
+    train_app.command("relations")(train_relations)
+    eval_app.command("relations")(eval_relations)

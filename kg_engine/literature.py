@@ -24,6 +24,7 @@ from kg_engine.jobs.local import LocalRunner
 from kg_engine.kb import KB_VERSION, load_fuzzy, load_or_build
 from kg_engine.load.deadletter import DeadLetter
 from kg_engine.load.literature import write_extractions
+from kg_engine.relation_jobs import load_relations
 from kg_engine.store.base import GraphStore
 
 Status = Callable[[str], None]
@@ -56,10 +57,12 @@ class JobReport:
         return {**asdict(self), "docs_per_second": round(self.docs_per_second, 2)}
 
 
-def load_nlp(settings: Settings, model_dir: Path | None = None, status: Status = lambda _: None) -> Language:
-    """The literature pipeline with the cached knowledge base (built on first use)."""
+def load_nlp(settings: Settings, model_dir: Path | None = None, status: Status = lambda _: None,
+             relations: bool = True, relation_dir: Path | None = None) -> Language:
+    """The literature pipeline with the cached knowledge base (built on first use) and, by default, relations."""
     index = load_or_build(settings, status)
-    return build_pipeline(index, model_dir or packaged_model_dir(), load_fuzzy(settings, index, status))
+    extractor = load_relations(settings, relation_dir) if relations else None
+    return build_pipeline(index, model_dir or packaged_model_dir(), load_fuzzy(settings, index, status), extractor)
 
 
 def read_sources(sources: Iterable[Path], dead: DeadLetter) -> Iterator[Document]:

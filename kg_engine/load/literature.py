@@ -1,9 +1,12 @@
-"""Extractions from literature into the graph: Publication nodes, MENTIONS edges, co-mention edges.
+"""Extractions from literature into the graph: Publication nodes, MENTIONS, co-mention and relation edges.
 
 A mention attaches to the graph node its identifiers reach: an existing node of the right category for
 one of its cross-references (a MeSH-linked chemical lands on its ``DRUGBANK:`` Compound, a disease on
 its ``DOID:`` Disease) or, failing that, a node keyed by its primary CURIE. Every edge keeps its
 evidence (document, sentence, span, snippet, extractor, score); re-ingesting a document changes nothing.
+Extracted relations (``causes``, ``treats_or_applied_or_studied_to_treat``, ``associated_with``) join the
+same resolved nodes: one edge per subject-predicate-object, one evidence record per document behind it
+(``support`` counts them) and the best score of any of them (``best_score``).
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ from cypher.identifiers import quote_identifier as q
 from ingest.pipeline import EXTRACTOR_NAME, Extraction
 from kg_engine.store.base import EdgeBatch, GraphStore, NodeBatch, UpsertResult
 from ontologies import Edge, Provenance
+from ontologies.schema import load_schema
 
 # Mention types -> graph categories, and the xref prefixes that reach existing nodes of that category.
 CATEGORY = {"Chemical": "Compound", "Disease": "Disease", "Gene": "Gene"}
 GRAPH_PREFIXES = {"Compound": ("DRUGBANK:",), "Disease": ("DOID:",), "Gene": ("NCBIGene:",)}
 SOURCE = "pubmed"
+EVIDENCE_GAP = " … "  # joins the sentences of a relation's evidence in one snippet
 
 
 @dataclass
@@ -33,11 +38,12 @@ class LiteratureBatchReport:
     mentions: int = 0
     linked: int = 0
     attached_to_existing: int = 0
+    relations: int = 0
     result: UpsertResult = field(default_factory=UpsertResult)
 
 
 def write_extractions(store: GraphStore, extractions: list[Extraction], version: str) -> LiteratureBatchReport:
-    """Upsert the publications, entities, MENTIONS and co-mention edges of a batch of extractions."""
+    """Upsert the publications, entities, MENTIONS, co-mention and relation edges of a batch of extractions."""
     report = LiteratureBatchReport(documents=len(extractions))
     resolve = _resolver(store, extractions)
     nodes: dict[tuple[str, str], str] = {}
@@ -47,6 +53,7 @@ def write_extractions(store: GraphStore, extractions: list[Extraction], version:
         pub = publication_curie(ex)
         categories[pub] = "Publication"
         sentence_nodes: dict[tuple[int, int], set[str]] = {}
+        node_of: dict[str, str] = {}
         for m in ex.mentions:
             report.mentions += 1
             if m.curie is None or m.type not in CATEGORY:
@@ -55,6 +62,7 @@ def write_extractions(store: GraphStore, extractions: list[Extraction], version:
             node, existing = resolve(m.type, m.curie, m.xrefs)
             report.attached_to_existing += int(existing)
             categories[node] = CATEGORY[m.type]
+            node_of.setdefault(m.curie, node)
             nodes.setdefault((CATEGORY[m.type], node), ex.names.get(m.curie, m.text))
             evidence = Provenance(SOURCE, ex.document.id, m.sentence, (m.start, m.end), m.text, EXTRACTOR_NAME,
                                   version, m.score)
@@ -62,6 +70,8 @@ def write_extractions(store: GraphStore, extractions: list[Extraction], version:
             if m.sentence:
                 sentence_nodes.setdefault(m.sentence, set()).add(node)
         edges.extend(_co_mentions(ex, sentence_nodes, categories, version))
+        edges.extend(relation_edges(ex, node_of))
+        report.relations += len(ex.relations)
     _write_nodes(store, extractions, nodes, report)
     for batch in EdgeBatch.from_edges(edges, categories):
         report.result.add(store.upsert_edges(batch))
@@ -87,6 +97,29 @@ def _co_mentions(
             subject, obj = sorted((a, b), key=lambda c: (categories[c], c))
             prov = Provenance(SOURCE, ex.document.id, span, span, snippet, EXTRACTOR_NAME, version)
             edges.append(Edge(subject, "occurs_together_in_literature_with", obj, (prov,)))
+    return edges
+
+
+def relation_edges(ex: Extraction, node_of: dict[str, str]) -> list[Edge]:
+    """One edge per extracted relation between the nodes its CURIEs resolved to, with one evidence record.
+
+    The record names the document, the evidence sentences (the first as ``sentence_span``, all of them
+    within ``span`` and joined in ``snippet``), the extractor, its version and the score; the edge's
+    ``best_score`` is the highest score of any document behind it (the store keeps the maximum on merge).
+    """
+    schema = load_schema()
+    edges = []
+    for r in ex.relations:
+        subject, obj = node_of.get(r.subject), node_of.get(r.object)
+        if subject is None or obj is None or not r.evidence:
+            continue
+        spans = [p.span for p in r.evidence if p.span]
+        span = (min(a for a, _ in spans), max(b for _, b in spans)) if spans else None
+        first = r.evidence[0]
+        snippet = EVIDENCE_GAP.join(p.snippet or "" for p in r.evidence)
+        prov = Provenance(SOURCE, ex.document.id, first.sentence_span, span, snippet, r.extractor, first.version,
+                          r.score)
+        edges.append(Edge(subject, schema.predicate(r.predicate).name, obj, (prov,), props={"best_score": r.score}))
     return edges
 
 

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from torch_geometric.data import HeteroData
 
 OnConflict = Literal["update", "keep"]
+# Edge property columns that keep the highest value on merge (the best score of any evidence behind an edge).
+MAX_COLUMNS = frozenset({"best_score"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +283,8 @@ def _merge_group(group: pd.DataFrame) -> dict[str, Any]:
     row["sources"] = sorted({s for lst in group["sources"] for s in lst})
     if "evidence" in group:
         row["evidence"] = _union_evidence(group["evidence"].tolist())
+    for col in MAX_COLUMNS & set(group.columns):
+        row[col] = _max(group[col].tolist())
     return row
 
 
@@ -297,6 +301,8 @@ def _merge_existing(both: pd.DataFrame, value_cols: list[str]) -> pd.DataFrame:
             merged = [sorted(set(a) | set(b if b is not None else ())) for a, b in pairs]
         elif col == "evidence":
             merged = [_union_evidence([b, a]) for a, b in zip(out[col], out[old_col], strict=True)]
+        elif col in MAX_COLUMNS:
+            merged = [_max([a, b]) for a, b in zip(out[col], out[old_col], strict=True)]
         else:
             merged = out[col].where(out[col].notna(), out[old_col]).tolist()
         diff = [not _same(m, o) for m, o in zip(merged, out[old_col], strict=True)]
@@ -314,6 +320,11 @@ def _changed_rows(existing: pd.DataFrame, incoming: pd.DataFrame) -> set[str]:
             if not _isnull(a) and not _same(a, b):
                 changed.add(curie)
     return changed
+
+
+def _max(values: list[Any]) -> Any:
+    present = [v for v in values if not _isnull(v)]
+    return max(present) if present else None
 
 
 def _union_evidence(values: list[Any]) -> str | None:

@@ -9,7 +9,8 @@ from ingest.pipeline import Extractor, packaged_model_dir
 def test_packaged_model_has_a_card_and_both_components(nlp):
     card = json.loads((packaged_model_dir() / "MODEL_CARD.json").read_text())
     assert {"command", "seed", "dev_scores", "data"} <= set(card)
-    assert nlp.pipe_names == ["sentencizer", "ner_chem_disease", "ner_gene", "abbreviation_detector", "kg_linker"]
+    assert nlp.pipe_names == ["sentencizer", "ner_chem_disease", "ner_gene", "abbreviation_detector", "kg_linker",
+                              "kg_relations"]
     assert (packaged_model_dir() / "meta.json").is_file()
 
 
@@ -41,7 +42,8 @@ def test_dev_subset_quality_is_in_range(nlp, dev_docs):
 def test_extraction_json_shape(nlp, dev_docs):
     [ex] = list(Extractor(nlp).extract(dev_docs[:1]))
     line = ex.to_json()
-    assert line["doc_id"] == dev_docs[0].id and line["relations"] == []
+    assert line["doc_id"] == dev_docs[0].id
+    assert all(set(r) == {"subject", "predicate", "object", "score", "evidence"} for r in line["relations"])
     first = line["mentions"][0]
     assert set(first) == {"start", "end", "text", "type", "curie", "xrefs", "score"}
 
