@@ -281,6 +281,27 @@ def eval_relations(
     sys.stdout.write(json.dumps(result, indent=2) + "\n")
 
 
+@reports_errors
+def eval_associations(
+    sources: Sources, model: ModelOption = None, relation_model: RelationModelOption = None, home: HomeOption = None,
+    workers: Workers = 1,
+) -> None:
+    """Agreement of text-mined treats / gene-disease / chemical-gene pairs with PharmacotherapyDB and Hetionet."""
+    from ingest.pipeline import Extractor
+    from kg_engine.association_eval import evaluate, references
+    from kg_engine.literature import read_sources
+    from kg_engine.load.deadletter import DeadLetter
+
+    _check_sources(sources)
+    settings = Settings.load(home=home)
+    nlp = _nlp(settings, model, relation_dir=relation_model)
+    with DeadLetter(settings.deadletter_dir / "eval-associations.jsonl") as dead:
+        extractions = list(Extractor(nlp, n_process=workers).extract(read_sources(sources, dead)))
+    result = {"sources": [str(s) for s in sources], "documents": len(extractions),
+              **evaluate(extractions, references(settings.resolve_data_dir()))}
+    sys.stdout.write(json.dumps(result, indent=2) + "\n")
+
+
 def register(app: typer.Typer, train_app: typer.Typer, eval_app: typer.Typer) -> None:
     """Attach the literature commands to the ``kg`` application."""
     app.command("build-kb")(build_kb)
@@ -291,3 +312,4 @@ def register(app: typer.Typer, train_app: typer.Typer, eval_app: typer.Typer) ->
     eval_app.command("linking")(eval_linking)
     train_app.command("relations")(train_relations)
     eval_app.command("relations")(eval_relations)
+    eval_app.command("associations")(eval_associations)
