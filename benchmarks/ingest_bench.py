@@ -39,16 +39,32 @@ def run_one(corpus: Path, home: Path, workers: int, limit: int | None) -> dict[s
     docs = list(read_pubtator(corpus, raise_errors))[:limit]
     tokens = sum(len(nlp.tokenizer(d.text)) for d in docs)
     started = time.perf_counter()
-    mentions = sum(len(ex.mentions) for ex in Extractor(nlp, n_process=workers).extract(docs))
+    extractions = list(Extractor(nlp, n_process=workers).extract(docs))
     seconds = time.perf_counter() - started
+    mentions = sum(len(ex.mentions) for ex in extractions)
     usage = resource.getrusage
     peak_kb = usage(resource.RUSAGE_SELF).ru_maxrss + usage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {
         "workers": workers, "documents": len(docs), "tokens": tokens, "mentions": mentions,
+        "relations": sum(len(ex.relations) for ex in extractions),
         "seconds": round(seconds, 2), "docs_per_s": round(len(docs) / seconds, 1),
         "tokens_per_s": round(tokens / seconds), "startup_s": round(load_s, 2),
-        "peak_rss_mb": round(peak_kb / 1024),
+        "peak_rss_mb": round(peak_kb / 1024), "relation_extraction": relation_rate(nlp, extractions),
     }
+
+
+def relation_rate(nlp, extractions) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Relation extraction alone (candidates, features, CID model, associations) over the extracted mentions."""
+    from ingest.relations import RELATIONS
+
+    if RELATIONS not in nlp.pipe_names:
+        return {"enabled": False}
+    component = nlp.get_pipe(RELATIONS)
+    started = time.perf_counter()
+    found = sum(len(component.extract(ex.document, ex.mentions)) for ex in extractions)
+    seconds = time.perf_counter() - started
+    return {"enabled": True, "relations": found, "seconds": round(seconds, 3),
+            "docs_per_s": round(len(extractions) / seconds, 1) if seconds else None}
 
 
 E2E_SOURCES = ("bc5cdr/CDR_TrainingSet.PubTator.txt", "bc5cdr/CDR_DevelopmentSet.PubTator.txt")
