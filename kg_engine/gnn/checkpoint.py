@@ -26,8 +26,8 @@ from torch_geometric.data import HeteroData
 
 from kg_engine.errors import KgError
 from kg_engine.gnn.data import EdgeType, LinkSplit, schema_fingerprint
-from kg_engine.gnn.model import HeteroEncoder, LinkPredictor
-from kg_engine.gnn.train import TrainConfig
+from kg_engine.gnn.model import LinkPredictor
+from kg_engine.gnn.train import TrainConfig, model_for
 
 
 class CheckpointError(KgError):
@@ -132,9 +132,9 @@ def load(path: Path, graph: HeteroData | None = None) -> Checkpoint:
         )
     config = TrainConfig(**meta["config"])
     metadata = (meta["node_types"], [tuple(et) for et in meta["edge_types"]])
-    encoder = HeteroEncoder(meta["num_nodes"], metadata, config.encoder, config.dim, config.num_layers, 0.0)
+    relations = [tuple(et) for et in meta["decoder_relations"]]
     target = tuple(meta["target"])
-    model = LinkPredictor(encoder, [tuple(et) for et in meta["decoder_relations"]], config.dim)
+    model = model_for(meta["num_nodes"], metadata, relations, config, 0.0)
     model.load_state_dict(state)
     return Checkpoint(path, model, meta["task"], target, config, meta["fingerprint"], curies)
 

@@ -181,14 +181,18 @@ def _message_graph(
         if {et[0], et[2]} == {src, dst} and et != target:
             oriented = index if et[0] == src else index.flip(0)
             keep = ~torch.isin(_pair_key(oriented, n_dst), held_keys)
-            keep &= _keeps_nodes(et, index, drop_nodes, {src, dst})
+            keep &= keeps_nodes(et, index, drop_nodes, {src, dst})
             index = index[:, keep]
         graph[et].edge_index = index.contiguous()
     return ToUndirected(merge=False)(graph)
 
 
-def _keeps_nodes(et: EdgeType, index: Tensor, drop_nodes: dict[str, Tensor], pair: set[str]) -> Tensor:
-    """Mask of edges whose endpoints are not cold nodes (only for relations between the target's types)."""
+def keeps_nodes(et: EdgeType, index: Tensor, drop_nodes: dict[str, Tensor], pair: set[str]) -> Tensor:
+    """Mask of the edges of ``et`` whose endpoints are not in ``drop_nodes`` (checked only for types in ``pair``).
+
+    Shapes:
+        index: ``[2, E]`` -> ``[E]`` bool.
+    """
     keep = torch.ones(index.size(1), dtype=torch.bool)
     for row, nt in ((0, et[0]), (1, et[2])):
         if nt in drop_nodes and nt in pair:

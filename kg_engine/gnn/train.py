@@ -17,9 +17,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from kg_engine.gnn.data import EdgeType, LinkSplit
+from kg_engine.gnn.data import EdgeType, GnnDataError, LinkSplit, keeps_nodes
 from kg_engine.gnn.evaluate import evaluate_matrix
-from kg_engine.gnn.model import EdgeDict, HeteroEncoder, LinkPredictor
+from kg_engine.gnn.model import EdgeDict, HeteroEncoder, LinkPredictor, Metadata, decoder_node_types
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,9 @@ class TrainConfig:
     supervision_ratio: float = 0.3
     aux_weight: float = 0.0
     aux_edges: int = 2048
+    rank_weight: float = 0.0
+    node_input: str = "free"
+    rank_edges: int = 1024
     seed: int = 0
     deterministic: bool = False
     device: str = "auto"
@@ -79,9 +82,22 @@ def build_model(split: LinkSplit, config: TrainConfig) -> LinkPredictor:
     torch.manual_seed(config.seed)
     graph = split.graph
     num_nodes = {nt: int(graph[nt].num_nodes) for nt in graph.node_types}
-    encoder = HeteroEncoder(num_nodes, graph.metadata(), config.encoder, config.dim, config.num_layers,
-                            config.dropout)
     relations = [split.target, *aux_relations(split)] if config.aux_weight > 0 else [split.target]
+    return model_for(num_nodes, graph.metadata(), relations, config, config.dropout)
+
+
+def model_for(num_nodes: dict[str, int], metadata: Metadata, relations: list[EdgeType], config: TrainConfig,
+              dropout: float) -> LinkPredictor:
+    """A :class:`LinkPredictor` of ``config``'s architecture decoding ``relations`` (the first is the target).
+
+    ``config.node_input`` is ``free`` (a learned vector per node) or ``inductive`` (the target's two endpoint
+    types start from one vector per type; see :class:`HeteroEncoder`).
+    """
+    if config.node_input not in ("free", "inductive"):
+        raise GnnDataError(f"unknown node input {config.node_input!r}; choose one of: free, inductive")
+    shared = [relations[0][0], relations[0][2]] if config.node_input == "inductive" else None
+    encoder = HeteroEncoder(num_nodes, metadata, config.encoder, config.dim, config.num_layers, dropout,
+                            decoder_node_types(relations), shared)
     return LinkPredictor(encoder, relations, config.dim)
 
 
@@ -90,18 +106,50 @@ def aux_relations(split: LinkSplit) -> list[EdgeType]:
     return [et for et in split.graph.edge_types if not et[1].startswith("rev_") and et != split.target]
 
 
-def edge_dict(split: LinkSplit, device: torch.device, target_edges: Tensor | None = None) -> EdgeDict:
+def edge_dict(split: LinkSplit, device: torch.device, target_edges: Tensor | None = None,
+              cold: dict[str, Tensor] | None = None) -> EdgeDict:
     """The split's message-passing edges, with the target (and ``rev_`` target) replaced when given.
 
-    Shapes:
-        target_edges: ``[2, E]`` edges of ``split.target`` to pass messages along.
+    Args:
+        split: the split whose graph is used.
+        device: where the edge indices go.
+        target_edges: ``[2, E]`` edges of ``split.target`` to pass messages along instead of the training ones.
+        cold: node type -> indices of nodes that lose every edge joining the target's two node types (as the
+            held-out diseases of a cold split do).
     """
     out = {et: split.graph[et].edge_index for et in split.graph.edge_types}
+    src, rel, dst = split.target
     if target_edges is not None:
-        src, rel, dst = split.target
         out[split.target] = target_edges
         out[(dst, f"rev_{rel}", src)] = target_edges.flip(0)
+    if cold:
+        for et, ei in out.items():
+            if {et[0], et[2]} == {src, dst}:
+                out[et] = ei[:, keeps_nodes(et, ei, cold, {src, dst})]
     return {et: ei.to(device) for et, ei in out.items()}
+
+
+def draw_supervision(split: LinkSplit, ratio: float, gen: torch.Generator) -> tuple[Tensor, Tensor, dict[str, Tensor]]:
+    """One epoch's supervision edges, the training edges left to pass messages, and the nodes made cold.
+
+    The draw mirrors how the split held its test edges out: a ``random`` split scores a random ``ratio`` of the
+    training edges; a ``cold-disease`` split scores every edge of a random ``ratio`` of the training diseases
+    and cuts those diseases off from the other compound–disease relations too, so training sees diseases
+    without any compound edge, as the test diseases are.
+
+    Shapes:
+        output: sup ``[2, S]``, msg ``[2, M]`` with ``S + M`` the training edges; cold ``{type: [K]}``.
+    """
+    if split.kind == "cold-disease":
+        side = 1 if split.target[2] == "Disease" else 0
+        nodes = split.train[side].unique()
+        chosen = nodes[torch.randperm(len(nodes), generator=gen)[: max(1, round(ratio * len(nodes)))]]
+        in_sup = torch.isin(split.train[side], chosen)
+        return split.train[:, in_sup], split.train[:, ~in_sup], {"Disease": chosen}
+    n = split.train.size(1)
+    perm = torch.randperm(n, generator=gen)
+    n_sup = max(1, int(ratio * n))
+    return split.train[:, perm[:n_sup]], split.train[:, perm[n_sup:]], {}
 
 
 def sample_negatives(pos: Tensor, split: LinkSplit, k: int, gen: torch.Generator, matched: bool = True) -> Tensor:
@@ -142,24 +190,54 @@ def train_epoch(model: LinkPredictor, split: LinkSplit, opt: torch.optim.Optimiz
                 gen: torch.Generator, device: torch.device) -> float:
     """One full-batch step; returns the BCE loss."""
     model.train()
-    n = split.train.size(1)
-    perm = torch.randperm(n, generator=gen)
-    n_sup = max(1, int(config.supervision_ratio * n))
-    sup, msg = split.train[:, perm[:n_sup]], split.train[:, perm[n_sup:]]
+    sup, msg, cold = draw_supervision(split, config.supervision_ratio, gen)
     neg = sample_negatives(sup, split, config.negatives, gen, config.matched_negatives)
     pairs = torch.cat([sup, neg], dim=1).to(device)
     labels = torch.cat([torch.ones(sup.size(1)), torch.zeros(neg.size(1))]).to(device)
     opt.zero_grad()
     with autocast(device):
-        z = model(edge_dict(split, device, msg))
+        z = model(edge_dict(split, device, msg, cold))
         logits = model.score(z, pairs, split.target).float()
         weight = torch.where(labels > 0, float(config.negatives), 1.0)  # balance positives against negatives
         loss = F.binary_cross_entropy_with_logits(logits, labels, weight=weight)
+        if config.rank_weight > 0:
+            loss = loss + config.rank_weight * rank_loss(model, z, sup, split, config.rank_edges, gen)
         if config.aux_weight > 0:
             loss = loss + config.aux_weight * aux_loss(model, z, split, config, gen, device)
     loss.backward()
     opt.step()
     return float(loss.detach())
+
+
+def rank_loss(model: LinkPredictor, z: dict[str, Tensor], sup: Tensor, split: LinkSplit, max_edges: int,
+              gen: torch.Generator) -> Tensor:
+    """Filtered softmax cross-entropy of each supervision edge against every candidate of its row and its column.
+
+    The loss the filtered MRR measures: for ``(s, o)`` every object of ``s`` (and every subject of ``o``) that is
+    not a training positive is a negative, weighted by how high the model scores it, so the hard negatives near
+    the top of a ranking dominate. At most ``max_edges`` supervision edges are used per step.
+
+    Shapes:
+        sup: ``[2, N]`` supervision positives -> scalar.
+    """
+    if sup.size(1) > max_edges:
+        sup = sup[:, torch.randperm(sup.size(1), generator=gen)[:max_edges]]
+    device = z[split.target[0]].device
+    known = torch.zeros(split.num_src, split.num_dst, dtype=torch.bool)
+    known[split.train[0], split.train[1]] = True
+    rows, cols = sup[0].to(device), sup[1].to(device)
+    by_row = model.score_block(z, split.target, src=rows).float()
+    by_col = model.score_block(z, split.target, dst=cols).float().T
+    return (_filtered_ce(by_row, known[sup[0]].to(device), cols)
+            + _filtered_ce(by_col, known[:, sup[1]].T.to(device), rows)) / 2
+
+
+def _filtered_ce(block: Tensor, known: Tensor, target: Tensor) -> Tensor:
+    """Cross-entropy of ``target`` per row of ``block`` with the other known positives masked out."""
+    arange = torch.arange(block.size(0), device=block.device)
+    known = known.clone()
+    known[arange, target] = False
+    return F.cross_entropy(block.masked_fill(known, float("-inf")), target)
 
 
 def aux_loss(model: LinkPredictor, z: dict[str, Tensor], split: LinkSplit, config: TrainConfig,
