@@ -22,6 +22,12 @@ MODEL_FILE = "model.json"
 CARD_FILE = "MODEL_CARD.json"
 
 
+def model_version(folder: Path) -> str:
+    """The version of the model in ``folder`` from its card (without loading the weights); "none" if absent."""
+    card = folder / CARD_FILE
+    return str(json.loads(card.read_text(encoding="utf-8")).get("version", "0")) if card.is_file() else "none"
+
+
 @dataclass(frozen=True, slots=True)
 class GoldDocument:
     """The annotated relations and entity ids of one training document (CURIEs with prefix)."""

@@ -17,6 +17,8 @@ from spacy.language import Language
 from ingest.pipeline import Extraction, build_pipeline, packaged_model_dir
 from ingest.readers import read_any
 from ingest.records import Document, ReadError
+from ingest.relation_model import model_version
+from ingest.relations import packaged_relation_dir
 from kg_engine.config import Settings
 from kg_engine.errors import JobStateError
 from kg_engine.jobs import Checkpoint, Rejection, Runner
@@ -76,9 +78,12 @@ def read_sources(sources: Iterable[Path], dead: DeadLetter) -> Iterator[Document
 
 
 def model_identity(model_dir: Path | None = None) -> str:
-    """``<name>-<version>`` of the NER model plus the knowledge base's version: part of a job's identity."""
+    """``<name>-<version>`` of the NER model plus the knowledge base's and relation model's versions.
+
+    Part of a job's identity: a run resumed with another model is another job.
+    """
     meta = model_meta(model_dir)
-    return f"{meta.get('name', 'ner')}-{meta.get('version', '0')}+{KB_VERSION}"
+    return f"{meta.get('name', 'ner')}-{meta.get('version', '0')}+{KB_VERSION}+{model_version(packaged_relation_dir())}"
 
 
 def model_meta(model_dir: Path | None = None) -> dict[str, object]:
