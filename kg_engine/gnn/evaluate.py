@@ -19,16 +19,12 @@ Scorer = Callable[[], Tensor]
 
 
 def auroc(scores: Tensor, labels: Tensor) -> float:
-    """Area under the ROC curve via the rank-sum statistic, ties averaged.
+    """Area under the ROC curve (the rank-sum statistic), tied scores counting half.
 
     Shapes:
         scores: ``[N]`` float, labels: ``[N]`` bool.
     """
-    n_pos, n_neg = int(labels.sum()), int((~labels).sum())
-    if n_pos == 0 or n_neg == 0:
-        return float("nan")
-    ranks = _average_ranks(scores.double())
-    return float((ranks[labels].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+    return _curves(scores, labels)[0]
 
 
 def auprc(scores: Tensor, labels: Tensor) -> float:
@@ -37,28 +33,30 @@ def auprc(scores: Tensor, labels: Tensor) -> float:
     Shapes:
         scores: ``[N]`` float, labels: ``[N]`` bool.
     """
+    return _curves(scores, labels)[1]
+
+
+def _curves(scores: Tensor, labels: Tensor) -> tuple[float, float]:
+    """AUROC and AUPRC from one descending sort, counted per group of tied scores.
+
+    One sort serves both: on the 32 million compound–gene pairs of ``binds`` sorting dominates the cost.
+    """
     n_pos = int(labels.sum())
+    n_neg = labels.numel() - n_pos
     if n_pos == 0:
-        return float("nan")
-    order = torch.argsort(scores.double(), descending=True, stable=True)
-    s, y = scores.double()[order], labels[order].double()
-    tp, seen = torch.cumsum(y, 0), torch.arange(1, len(y) + 1, dtype=torch.double)
-    last = torch.ones(len(s), dtype=torch.bool)
-    last[:-1] = s[1:] != s[:-1]  # evaluate precision only at the end of each group of tied scores
-    tp_at, seen_at = tp[last], seen[last]
-    recall_gain = torch.diff(tp_at, prepend=torch.zeros(1, dtype=torch.double)) / n_pos
-    return float((recall_gain * tp_at / seen_at).sum())
-
-
-def _average_ranks(x: Tensor) -> Tensor:
-    order = torch.argsort(x, stable=True)
-    sorted_x = x[order]
-    _, inverse, counts = torch.unique_consecutive(sorted_x, return_inverse=True, return_counts=True)
-    ends = torch.cumsum(counts, 0).double()
-    avg = ends - (counts.double() - 1) / 2
-    ranks = torch.empty_like(x)
-    ranks[order] = avg[inverse]
-    return ranks
+        return float("nan"), float("nan")
+    order = torch.argsort(scores, descending=True)
+    _, counts = torch.unique_consecutive(scores[order], return_counts=True)
+    ends = torch.cumsum(counts, 0) - 1
+    tp = torch.cumsum(labels[order].long(), 0)[ends].double()  # positives ranked at or above each group's end
+    seen = (ends + 1).double()
+    pos = torch.diff(tp, prepend=torch.zeros(1, dtype=torch.double))
+    neg = counts.double() - pos
+    auprc_value = float((pos / n_pos * tp / seen).sum())
+    if n_neg == 0:
+        return float("nan"), auprc_value
+    neg_below = n_neg - torch.cumsum(neg, 0)
+    return float((pos * (neg_below + neg / 2)).sum() / (n_pos * n_neg)), auprc_value
 
 
 def classification_metrics(matrix: Tensor, positives: Tensor, exclude: Tensor) -> dict[str, float]:
@@ -72,8 +70,8 @@ def classification_metrics(matrix: Tensor, positives: Tensor, exclude: Tensor) -
     keep = torch.ones_like(labels)
     keep[exclude[0], exclude[1]] = False
     keep[positives[0], positives[1]] = True
-    scores, y = matrix[keep].float(), labels[keep]
-    return {"auroc": auroc(scores, y), "auprc": auprc(scores, y)}
+    roc, pr = _curves(matrix[keep].float(), labels[keep])
+    return {"auroc": roc, "auprc": pr}
 
 
 def ranking_metrics(
@@ -107,16 +105,24 @@ def _filtered_ranks(matrix: Tensor, filt: Tensor, rows: Tensor, cols: Tensor) ->
     return 1 + greater + ties / 2
 
 
-def evaluate_matrix(matrix: Tensor, split: LinkSplit, on: str = "test") -> dict[str, float]:
+RANKING_METRICS = ("mrr", "hits@1", "hits@10")
+
+
+def evaluate_matrix(matrix: Tensor, split: LinkSplit, on: str = "test", ranking_only: bool = False
+                    ) -> dict[str, float]:
     """All metrics of a score matrix on ``split.test`` (or ``split.val``).
 
-    Shapes:
+    Args:
         matrix: ``[num_src, num_dst]`` scores for ``split.target``.
+        split: the split whose positives are scored.
+        on: ``test`` or ``val``.
+        ranking_only: skip AUROC/AUPRC (a sort of every pair: seconds on the 32 million pairs of ``binds``).
     """
     positives = split.test if on == "test" else split.val
     seen = split.train if on == "val" else torch.cat([split.train, split.val], dim=1)
     known = torch.cat([split.train, split.val, split.test], dim=1)
-    return {**classification_metrics(matrix, positives, seen), **ranking_metrics(matrix, positives, known)}
+    ranking = ranking_metrics(matrix, positives, known)
+    return ranking if ranking_only else {**classification_metrics(matrix, positives, seen), **ranking}
 
 
 def degree_prior(split: LinkSplit) -> Tensor:

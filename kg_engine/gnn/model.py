@@ -64,9 +64,13 @@ class HeteroEncoder(nn.Module):
         num_layers: message-passing layers.
         dropout: dropout on each layer's update.
         out_types: node types the last layer updates; ``None`` updates every type.
-        shared_types: node types whose nodes all start from one learned vector of their type instead of a vector
-            of their own, so that their representations come from their neighbourhoods alone (inductive: a node
-            without training edges of the predicted relation is encoded like one with them).
+        shared_types: node types whose nodes start from one learned vector of their type, so that their
+            representations come from their neighbourhoods (inductive: a node without training edges of the
+            predicted relation is encoded like one with them).
+        gate_relation: with ``shared_types``, a node of a shared type also adds a vector of its own when it has
+            an edge of this relation in the graph of the forward call; nodes without one (new nodes, and during
+            training nodes whose every edge is being scored) are encoded from their neighbourhood alone, so a
+            node's own vector is never fitted to say "no edges".
 
     Shapes:
         edge_index_dict: ``{(src, rel, dst): [2, E]}``.
@@ -83,14 +87,16 @@ class HeteroEncoder(nn.Module):
         dropout: float = 0.2,
         out_types: list[str] | None = None,
         shared_types: list[str] | None = None,
+        gate_relation: EdgeType | None = None,
     ) -> None:
         super().__init__()
         self.out_types = None if out_types is None else sorted(set(out_types))
         self.num_nodes = dict(num_nodes)
         self.shared_types = sorted(set(shared_types or ()))
-        self.embedding = nn.ModuleDict({
-            nt: nn.Embedding(1 if nt in self.shared_types else n, dim) for nt, n in num_nodes.items()
-        })
+        self.gate_relation = None if gate_relation is None else tuple(gate_relation)
+        own = [nt for nt in num_nodes if nt not in self.shared_types or self.gate_relation is not None]
+        self.embedding = nn.ModuleDict({nt: nn.Embedding(num_nodes[nt], dim) for nt in own})
+        self.type_vector = nn.ParameterDict({nt: nn.Parameter(torch.zeros(dim)) for nt in self.shared_types})
         self.convs = nn.ModuleList([encoder_layer(encoder, metadata, dim) for _ in range(num_layers)])
         self.norms = nn.ModuleList([nn.ModuleDict({nt: nn.LayerNorm(dim) for nt in num_nodes}) for _ in self.convs])
         self.dropout = nn.Dropout(dropout)
@@ -100,6 +106,8 @@ class HeteroEncoder(nn.Module):
         """Re-initialise embeddings (normal, std 0.1) and every layer."""
         for emb in self.embedding.values():
             nn.init.normal_(emb.weight, std=0.1)
+        for vec in self.type_vector.values():
+            nn.init.normal_(vec, std=0.1)
         for conv in self.convs:
             conv.reset_parameters()
 
@@ -110,7 +118,7 @@ class HeteroEncoder(nn.Module):
             edge_index_dict: ``{(src, rel, dst): [2, E]}``.
             output: ``{node_type: [num_nodes, dim]}``.
         """
-        h = {nt: emb.weight.expand(self.num_nodes[nt], -1) for nt, emb in self.embedding.items()}
+        h = self._inputs(edge_index_dict)
         for i, (conv, norms) in enumerate(zip(self.convs, self.norms, strict=True)):
             edges = edge_index_dict
             if self.out_types is not None and i == len(self.convs) - 1:
@@ -121,6 +129,29 @@ class HeteroEncoder(nn.Module):
                 for nt, x in h.items()
             }
         return h
+
+
+    def _inputs(self, edge_index_dict: EdgeDict) -> XDict:
+        """Layer-0 vectors: own embeddings, type vectors, or type vectors plus gated own embeddings."""
+        h = {nt: emb.weight for nt, emb in self.embedding.items() if nt not in self.shared_types}
+        for nt in self.shared_types:
+            x = self.type_vector[nt].expand(self.num_nodes[nt], -1)
+            if self.gate_relation is not None:
+                x = x + self._gate(nt, edge_index_dict).unsqueeze(1) * self.embedding[nt].weight
+            h[nt] = x
+        return h
+
+    def _gate(self, node_type: str, edge_index_dict: EdgeDict) -> Tensor:
+        """1.0 for nodes of ``node_type`` with an edge of the gate relation in ``edge_index_dict``, else 0.0."""
+        et = self.gate_relation
+        device = self.type_vector[node_type].device
+        gate = torch.zeros(self.num_nodes[node_type], device=device)
+        ei = edge_index_dict.get(et)  # type: ignore[arg-type]
+        if ei is not None:
+            for row, nt in ((0, et[0]), (1, et[2])):  # type: ignore[index]
+                if nt == node_type:
+                    gate[ei[row]] = 1.0
+        return gate
 
 
 def decoder_node_types(relations: list[EdgeType]) -> list[str]:

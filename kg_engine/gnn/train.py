@@ -1,4 +1,4 @@
-"""Full-batch training of a :class:`LinkPredictor` on a :class:`LinkSplit`, early-stopped on val AUPRC.
+"""Full-batch training of a :class:`LinkPredictor` on a :class:`LinkSplit`, early-stopped on a validation metric.
 
 Each epoch re-draws a disjoint supervision set: ``supervision_ratio`` of the training positives are scored
 and removed (with their ``rev_`` copies) from that epoch's message-passing graph, so the model can not learn
@@ -18,8 +18,11 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from kg_engine.gnn.data import EdgeType, GnnDataError, LinkSplit, keeps_nodes
-from kg_engine.gnn.evaluate import evaluate_matrix
+from kg_engine.gnn.evaluate import RANKING_METRICS, evaluate_matrix
 from kg_engine.gnn.model import EdgeDict, HeteroEncoder, LinkPredictor, Metadata, decoder_node_types
+
+NODE_INPUTS = ("free", "inductive", "gated")
+MONITORS = ("auroc", "auprc", "mrr", "hits@1", "hits@10")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +36,8 @@ class TrainConfig:
     lr: float = 0.01
     weight_decay: float = 0.0
     epochs: int = 200
-    patience: int = 30
+    patience: int = 50
+    monitor: str = "auprc"
     eval_every: int = 5
     negatives: int = 8
     matched_negatives: bool = False
@@ -54,11 +58,11 @@ class TrainConfig:
 
 @dataclass(slots=True)
 class TrainResult:
-    """The trained model (best val-AUPRC state) and what happened on the way."""
+    """The trained model (its state at the best value of the monitored validation metric) and the way there."""
 
     model: LinkPredictor
     best_epoch: int
-    best_val_auprc: float
+    best_val: float
     epoch_seconds: list[float] = field(default_factory=list)
     history: list[dict[str, float]] = field(default_factory=list)
 
@@ -90,14 +94,17 @@ def model_for(num_nodes: dict[str, int], metadata: Metadata, relations: list[Edg
               dropout: float) -> LinkPredictor:
     """A :class:`LinkPredictor` of ``config``'s architecture decoding ``relations`` (the first is the target).
 
-    ``config.node_input`` is ``free`` (a learned vector per node) or ``inductive`` (the target's two endpoint
-    types start from one vector per type; see :class:`HeteroEncoder`).
+    ``config.node_input`` is ``free`` (a learned vector per node), ``inductive`` (the target's two endpoint
+    types start from one vector per type) or ``gated`` (a type vector plus the node's own vector where the node
+    has target edges in the message-passing graph); see :class:`HeteroEncoder`.
     """
-    if config.node_input not in ("free", "inductive"):
-        raise GnnDataError(f"unknown node input {config.node_input!r}; choose one of: free, inductive")
-    shared = [relations[0][0], relations[0][2]] if config.node_input == "inductive" else None
+    if config.node_input not in NODE_INPUTS:
+        raise GnnDataError(f"unknown node input {config.node_input!r}; choose one of: {', '.join(NODE_INPUTS)}")
+    target = relations[0]
+    shared = [target[0], target[2]] if config.node_input != "free" else None
+    gate = target if config.node_input == "gated" else None
     encoder = HeteroEncoder(num_nodes, metadata, config.encoder, config.dim, config.num_layers, dropout,
-                            decoder_node_types(relations), shared)
+                            decoder_node_types(relations), shared, gate)
     return LinkPredictor(encoder, relations, config.dim)
 
 
@@ -262,7 +269,7 @@ def aux_loss(model: LinkPredictor, z: dict[str, Tensor], split: LinkSplit, confi
 
 
 def train(split: LinkSplit, config: TrainConfig, log: Any = None) -> TrainResult:
-    """Train with early stopping on validation AUPRC; the returned model holds the best state.
+    """Train with early stopping on the validation metric ``config.monitor``; the returned model holds the best state.
 
     With ``config.deterministic`` deterministic kernels are enforced for the run, so the same seed gives
     bit-identical scores (CPU scatter-adds are otherwise order-dependent across threads); it is off by default
@@ -277,6 +284,8 @@ def train(split: LinkSplit, config: TrainConfig, log: Any = None) -> TrainResult
 
 
 def _train(split: LinkSplit, config: TrainConfig, log: Any) -> TrainResult:
+    if config.monitor not in MONITORS:
+        raise GnnDataError(f"unknown monitor {config.monitor!r}; choose one of: {', '.join(MONITORS)}")
     device = resolve_device(config.device)
     model = build_model(split, config).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
@@ -289,12 +298,13 @@ def _train(split: LinkSplit, config: TrainConfig, log: Any) -> TrainResult:
         result.epoch_seconds.append(time.perf_counter() - started)
         if epoch % config.eval_every and epoch != config.epochs:
             continue
-        val = evaluate_matrix(score_matrix(model, split, device), split, on="val")
+        val = evaluate_matrix(score_matrix(model, split, device), split, on="val",
+                              ranking_only=config.monitor in RANKING_METRICS)
         result.history.append({"epoch": epoch, "loss": loss, **val})
         if log is not None:
             log(epoch, loss, val)
-        if val["auprc"] > result.best_val_auprc:
-            result.best_epoch, result.best_val_auprc = epoch, val["auprc"]
+        if val[config.monitor] > result.best_val:
+            result.best_epoch, result.best_val = epoch, val[config.monitor]
             best_state, stale = copy.deepcopy(model.state_dict()), 0
         else:
             stale += config.eval_every
