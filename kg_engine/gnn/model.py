@@ -71,10 +71,13 @@ class HeteroEncoder(nn.Module):
             an edge of this relation in the graph of the forward call; nodes without one (new nodes, and during
             training nodes whose every edge is being scored) are encoded from their neighbourhood alone, so a
             node's own vector is never fitted to say "no edges".
+        jumping: output the concatenation of the input and every layer's representation (jumping knowledge),
+            ``dim * (num_layers + 1)`` wide, so a node's own identity is not averaged away by layers over
+            neighbourhoods of hundreds of genes.
 
     Shapes:
         edge_index_dict: ``{(src, rel, dst): [2, E]}``.
-        output: ``{node_type: [num_nodes, dim]}``.
+        output: ``{node_type: [num_nodes, out_dim]}``.
     """
 
     def __init__(
@@ -88,8 +91,11 @@ class HeteroEncoder(nn.Module):
         out_types: list[str] | None = None,
         shared_types: list[str] | None = None,
         gate_relation: EdgeType | None = None,
+        jumping: bool = False,
     ) -> None:
         super().__init__()
+        self.jumping = jumping
+        self.out_dim = dim * (num_layers + 1) if jumping else dim
         self.out_types = None if out_types is None else sorted(set(out_types))
         self.num_nodes = dict(num_nodes)
         self.shared_types = sorted(set(shared_types or ()))
@@ -116,9 +122,10 @@ class HeteroEncoder(nn.Module):
 
         Shapes:
             edge_index_dict: ``{(src, rel, dst): [2, E]}``.
-            output: ``{node_type: [num_nodes, dim]}``.
+            output: ``{node_type: [num_nodes, out_dim]}``.
         """
         h = self._inputs(edge_index_dict)
+        layers = [h]
         for i, (conv, norms) in enumerate(zip(self.convs, self.norms, strict=True)):
             edges = edge_index_dict
             if self.out_types is not None and i == len(self.convs) - 1:
@@ -128,6 +135,9 @@ class HeteroEncoder(nn.Module):
                 nt: norms[nt](x + self.dropout(torch.relu(update[nt]))) if update.get(nt) is not None else x
                 for nt, x in h.items()
             }
+            layers.append(h)
+        if self.jumping:
+            return {nt: torch.cat([layer[nt] for layer in layers], dim=-1) for nt in h}
         return h
 
 

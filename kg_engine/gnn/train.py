@@ -46,6 +46,7 @@ class TrainConfig:
     aux_edges: int = 2048
     rank_weight: float = 0.0
     node_input: str = "free"
+    jumping: bool = False
     rank_edges: int = 1024
     seed: int = 0
     deterministic: bool = False
@@ -104,8 +105,8 @@ def model_for(num_nodes: dict[str, int], metadata: Metadata, relations: list[Edg
     shared = [target[0], target[2]] if config.node_input != "free" else None
     gate = target if config.node_input == "gated" else None
     encoder = HeteroEncoder(num_nodes, metadata, config.encoder, config.dim, config.num_layers, dropout,
-                            decoder_node_types(relations), shared, gate)
-    return LinkPredictor(encoder, relations, config.dim)
+                            decoder_node_types(relations), shared, gate, config.jumping)
+    return LinkPredictor(encoder, relations, encoder.out_dim)
 
 
 def aux_relations(split: LinkSplit) -> list[EdgeType]:
