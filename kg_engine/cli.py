@@ -225,8 +225,12 @@ app.add_typer(train_app, name="train")
 app.add_typer(eval_app, name="eval")
 TaskOption = Annotated[str, typer.Option("--task", help="treats | binds | associates")]
 SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the split, initialisation and sampling.")]
-EpochsOption = Annotated[int, typer.Option("--epochs", help="Maximum epochs (early stopping on val AUPRC).")]
+EpochsOption = Annotated[int, typer.Option("--epochs", help="Maximum epochs (early stopping on --monitor).")]
 EncoderOption = Annotated[str, typer.Option("--encoder", help="sage | rgcn | hgt")]
+NodeInputOption = Annotated[str | None, typer.Option(
+    "--node-input", help="free | inductive | gated (default: free for random splits, gated for cold-disease).")]
+MonitorOption = Annotated[str | None, typer.Option(
+    "--monitor", help="Validation metric for early stopping (default: mrr for random, auroc for cold-disease).")]
 
 
 # Literature commands live in their own module; they attach to the groups above.
@@ -241,14 +245,16 @@ cli_clinical.register(app)
 @train_app.command("gnn")
 @reports_errors
 def train_gnn(task: TaskOption = "treats", epochs: EpochsOption = 200, seed: SeedOption = 0,
-              encoder: EncoderOption = "sage", home: HomeOption = None) -> None:
+              encoder: EncoderOption = "sage", node_input: NodeInputOption = None, monitor: MonitorOption = None,
+              home: HomeOption = None) -> None:
     """Train the heterogeneous GNN link predictor for a task and save a checkpoint."""
     from kg_engine.gnn.jobs import train_and_save
-    from kg_engine.gnn.train import TrainConfig
+    from kg_engine.gnn.train import config_for
 
     with _engine(home, read_only=True) as kg:
         graph = kg.store.to_pyg(split_qualifiers=True)
-        config = TrainConfig(encoder=encoder, epochs=epochs, seed=seed, device=kg.settings.device)
+        config = config_for(task, "random", encoder=encoder, epochs=epochs, seed=seed, device=kg.settings.device,
+                            node_input=node_input, monitor=monitor)
         path = train_and_save(kg.settings.home, graph, task, config, log=lambda m: err.print(m, highlight=False))
     out.print(f"saved checkpoint {path}")
 
@@ -258,16 +264,19 @@ def train_gnn(task: TaskOption = "treats", epochs: EpochsOption = 200, seed: See
 def eval_gnn(task: TaskOption = "treats",
              split: Annotated[str, typer.Option("--split", help="random | cold-disease")] = "random",
              seed: SeedOption = 0, epochs: EpochsOption = 200, encoder: EncoderOption = "sage",
-             pykeen: Annotated[bool, typer.Option("--pykeen/--no-pykeen", help="PyKEEN baselines.")] = True,
+             node_input: NodeInputOption = None, monitor: MonitorOption = None,
+             pykeen: Annotated[bool, typer.Option(
+                 "--pykeen/--no-pykeen", help="PyKEEN RotatE, TransE, ComplEx baselines (budget: KgeBudget).")] = True,
              as_json: Annotated[bool, typer.Option("--json")] = False, home: HomeOption = None) -> None:
     """Train the GNN and baselines on one split; report AUROC, AUPRC, MRR, Hits@1/10 on its test edges."""
     from kg_engine.gnn.baselines import PYKEEN_MODELS
     from kg_engine.gnn.jobs import evaluate_task
-    from kg_engine.gnn.train import TrainConfig
+    from kg_engine.gnn.train import config_for
 
     with _engine(home, read_only=True) as kg:
         graph = kg.store.to_pyg(split_qualifiers=True)
-        config = TrainConfig(encoder=encoder, epochs=epochs, seed=seed, device=kg.settings.device)
+        config = config_for(task, split, encoder=encoder, epochs=epochs, seed=seed, device=kg.settings.device,
+                            node_input=node_input, monitor=monitor)
     report = evaluate_task(graph, task, split, config, PYKEEN_MODELS if pykeen else (),
                            log=lambda m: err.print(m, highlight=False))
     if as_json:

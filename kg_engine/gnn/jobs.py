@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -42,19 +44,31 @@ def evaluate_task(
     budget: KgeBudget | None = None,
     log: Log = _quiet,
 ) -> dict[str, Any]:
-    """Train the GNN and the baselines on one split and return every model's test metrics."""
+    """Train the GNN and the baselines on one split and return every model's test metrics.
+
+    The report also says what each model was given (``budget``): the GNN's configuration, epochs run and best
+    epoch, the PyKEEN budget, and every model's training seconds.
+    """
     split = build_split(graph, task_edge_type(task), split_kind, seed=config.seed)
+    started = time.perf_counter()
     result = train(split, config, log=lambda e, loss, val: log(f"gnn epoch {e}: loss {loss:.4f} val {_fmt(val)}"))
+    seconds = {"gnn": time.perf_counter() - started}
     models = {"gnn": evaluate_matrix(score_matrix(result.model, split), split)}
     models["degree_prior"] = evaluate_matrix(degree_prior(split), split)
+    budget = budget or KgeBudget()
     if pykeen_models and pykeen_available():
         for name in pykeen_models:
-            log(f"training PyKEEN {name}")
+            log(f"training PyKEEN {name} ({budget.epochs} epochs, dim {budget.dim})")
+            started = time.perf_counter()
             scores = pykeen_scores(split, name, budget, seed=config.seed)
+            seconds[f"pykeen_{name.lower()}"] = time.perf_counter() - started
             models[f"pykeen_{name.lower()}"] = evaluate_matrix(scores, split)
     elif pykeen_models:
         log("pykeen not installed (pip install 'kg-engine[pykeen]'): its baselines are skipped")
-    return {"task": task, "split": split_kind, "seed": config.seed, "models": _clean(models)}
+    spent = {"gnn": {**config.to_dict(), "epochs_run": len(result.epoch_seconds), "best_epoch": result.best_epoch},
+             "pykeen": asdict(budget) if len(models) > 2 else None,
+             "seconds": {k: round(v, 1) for k, v in seconds.items()}}
+    return {"task": task, "split": split_kind, "seed": config.seed, "models": _clean(models), "budget": spent}
 
 
 def predict(home: Path, graph: HeteroData, task: str, curie: str, top: int = 20) -> pd.DataFrame:

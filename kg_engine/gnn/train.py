@@ -37,14 +37,14 @@ class TrainConfig:
     weight_decay: float = 0.0
     epochs: int = 200
     patience: int = 50
-    monitor: str = "auprc"
+    monitor: str = "mrr"
     eval_every: int = 5
     negatives: int = 8
     matched_negatives: bool = False
     supervision_ratio: float = 0.3
     aux_weight: float = 0.0
     aux_edges: int = 2048
-    rank_weight: float = 0.0
+    rank_weight: float = 1.0
     node_input: str = "free"
     jumping: bool = False
     rank_edges: int = 1024
@@ -55,6 +55,26 @@ class TrainConfig:
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON."""
         return asdict(self)
+
+
+# Chosen on validation, seed 1 (the experiments are listed in benchmarks/results/gnn_eval.json). A random split
+# keeps a vector per node and stops on MRR (both directions of every validation edge: less noisy than AUPRC on 76
+# edges); a cold-disease split scores diseases without any compound edge, so compounds and diseases start from
+# type vectors plus their own only where they have target edges (``gated``), and it stops on AUROC, the zero-shot
+# question of ranking every pair. Binds ranks among 20,945 genes and needs each gene's own vector next to its
+# smoothed neighbourhood (``jumping``: val MRR 0.16 against 0.09); for treats jumping lost on validation.
+SPLIT_DEFAULTS: dict[str, dict[str, Any]] = {
+    "random": {"node_input": "free", "monitor": "mrr"},
+    "cold-disease": {"node_input": "gated", "monitor": "auroc"},
+}
+TASK_DEFAULTS: dict[str, dict[str, Any]] = {"binds": {"jumping": True}}
+
+
+def config_for(task: str, split_kind: str, **overrides: Any) -> TrainConfig:
+    """The :class:`TrainConfig` for a task and split kind: the defaults above under ``overrides`` (``None`` ignored)."""
+    chosen = {**TASK_DEFAULTS.get(task, {}), **SPLIT_DEFAULTS.get(split_kind, {})}
+    chosen.update({k: v for k, v in overrides.items() if v is not None})
+    return TrainConfig(**chosen)
 
 
 @dataclass(slots=True)

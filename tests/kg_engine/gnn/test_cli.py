@@ -52,6 +52,9 @@ def test_eval_prints_one_json_object(gnn_home):
     assert report["task"] == "treats" and report["split"] == "cold-disease" and report["seed"] == 1
     assert set(report["models"]) == {"gnn", "degree_prior"}
     assert set(report["models"]["gnn"]) == {"auroc", "auprc", "mrr", "hits@1", "hits@10"}
+    gnn = report["budget"]["gnn"]  # a cold-disease split gets the settings chosen for zero-shot diseases
+    assert gnn["node_input"] == "gated" and gnn["monitor"] == "auroc" and gnn["epochs_run"] == 2
+    assert report["budget"]["pykeen"] is None and set(report["budget"]["seconds"]) == {"gnn"}
 
 
 def test_unknown_task_is_a_user_error(gnn_home):
