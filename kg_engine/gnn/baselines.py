@@ -17,6 +17,13 @@ from torch import Tensor
 from kg_engine.gnn.data import LinkSplit
 
 PYKEEN_MODELS = ("RotatE", "TransE", "ComplEx")
+# PyKEEN's ComplEx defaults (unit-normal initialisation, L2 regulariser) collapse within this budget: the loss falls
+# to log 2 with every score near 0 and the model ranks treats pairs at random (test AUROC 0.50, seed 1). Xavier
+# initialisation without the regulariser trains (AUROC 0.84, MRR 0.069 on the same split); RotatE and TransE
+# train with their defaults.
+MODEL_KWARGS: dict[str, dict[str, object]] = {
+    "ComplEx": {"entity_initializer": "xavier_normal", "relation_initializer": "xavier_normal", "regularizer": None},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +79,8 @@ def pykeen_scores(split: LinkSplit, model_name: str, budget: KgeBudget | None = 
     budget = budget or KgeBudget()
     factory = TriplesFactory.from_labeled_triples(training_triples(split))
     torch.manual_seed(seed)
-    model = model_resolver.make(model_name, triples_factory=factory, embedding_dim=budget.dim, random_seed=seed)
+    model = model_resolver.make(model_name, triples_factory=factory, embedding_dim=budget.dim, random_seed=seed,
+                                **MODEL_KWARGS.get(model_name, {}))
     optimizer = torch.optim.Adam(model.parameters(), lr=budget.lr)
     loop = SLCWATrainingLoop(model=model, triples_factory=factory, optimizer=optimizer,
                              negative_sampler_kwargs={"num_negs_per_pos": budget.negatives})
