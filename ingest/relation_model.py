@@ -23,9 +23,17 @@ CARD_FILE = "MODEL_CARD.json"
 
 
 def model_version(folder: Path) -> str:
-    """The version of the model in ``folder`` from its card (without loading the weights); "none" if absent."""
+    """The version of the model in ``folder``: from its card (without loading the weights), else from the weights.
+
+    Raises:
+        FileNotFoundError: ``folder`` holds no relation model.
+    """
+    if not (folder / MODEL_FILE).is_file():
+        raise FileNotFoundError(f"no relation model at {folder} (no {MODEL_FILE}); run `kg train relations` to "
+                                "build one")
     card = folder / CARD_FILE
-    return str(json.loads(card.read_text(encoding="utf-8")).get("version", "0")) if card.is_file() else "none"
+    source = card if card.is_file() else folder / MODEL_FILE
+    return str(json.loads(source.read_text(encoding="utf-8")).get("version", "0"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,17 +1,19 @@
-"""Options and plumbing shared by batch-job commands (``kg extract``, ``kg ingest literature``): runner, resume."""
+"""Options and plumbing shared by batch jobs (``kg extract``, ``kg ingest literature|notes``): runner, resume."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from spacy.language import Language
 
+from ingest.relation_model import MODEL_FILE
 from kg_engine.cli import err
 from kg_engine.config import Settings
+from kg_engine.errors import ConfigError
 from kg_engine.jobs import Checkpoint, JobIdentity, Runner, check_runner
 
 RunnerOption = Annotated[str, typer.Option(
@@ -42,21 +44,33 @@ class JobOptions:
     restart: bool = False
     ray_address: str | None = None
     model: Path | None = None
+    relation_model: Path | None = None
 
     def checked(self) -> JobOptions:
-        """These options with the runner name normalised (an error lists the valid ones)."""
+        """These options with the runner name normalised (an error lists the valid ones) and model folders checked."""
         if self.resume and self.restart:
             raise typer.BadParameter("--resume and --restart exclude each other")
-        return JobOptions(check_runner(self.runner), self.workers, self.batch_size, self.resume, self.restart,
-                          self.ray_address, self.model)
+        if self.model is not None and not (self.model / "meta.json").is_file():
+            raise ConfigError(f"no NER model at {self.model} (no meta.json); run `kg train ner` to build one")
+        if self.relation_model is not None and not (self.relation_model / MODEL_FILE).is_file():
+            raise ConfigError(f"no relation model at {self.relation_model} (no {MODEL_FILE}); run `kg train "
+                              "relations` to build one")
+        return replace(self, runner=check_runner(self.runner))
 
 
-def open_checkpoint(settings: Settings, kind: str, sources: list[Path], options: JobOptions,
+def open_checkpoint(settings: Settings, kind: str, sources: list[Path], options: JobOptions, model: str,
                     target: Path | None = None) -> Checkpoint:
-    """The job's checkpoint under ``KG_HOME/jobs``; says so when resuming."""
-    from kg_engine.literature import model_identity
+    """The job's checkpoint under ``KG_HOME/jobs``; says so when resuming.
 
-    identity = JobIdentity.of(kind, sources, model_identity(options.model), target)
+    Args:
+        settings: Where ``KG_HOME`` is.
+        kind: The job's kind (``extract``, ``ingest-literature``, ``ingest-notes``).
+        sources: What the job reads.
+        options: How it runs (``--resume``, ``--restart``).
+        model: The pipeline's identity (models and their versions, settings that change the results).
+        target: The output file, for jobs that write one.
+    """
+    identity = JobIdentity.of(kind, sources, model, target)
     checkpoint = Checkpoint.open(settings.home, identity, options.resume, options.restart)
     if checkpoint.resumed:
         err.print(f"[dim]resuming {identity.job_id}: {checkpoint.done.count():,} documents already done[/]",
@@ -80,4 +94,5 @@ def make_runner(settings: Settings, options: JobOptions, load_nlp: Callable[[], 
 
     if not kb_path(settings).is_file():  # built once here, not by every actor at the same time
         load_fuzzy(settings, load_or_build(settings, lambda m: err.print(f"[dim]{m}[/]", highlight=False)))
-    return RayRunner(PipelineSpec.of(settings, options.model), options.workers, address=options.ray_address)
+    spec = PipelineSpec.of(settings, options.model, options.relation_model)
+    return RayRunner(spec, options.workers, address=options.ray_address)

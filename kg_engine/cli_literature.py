@@ -30,6 +30,8 @@ ingest_app = typer.Typer(help="Run ingestion jobs (text -> graph facts with prov
 Sources = Annotated[list[Path], typer.Argument(help="PubTator, BioC XML, PubMed XML files or .txt folders.")]
 Workers = Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes running the pipeline.")]
 ModelOption = Annotated[Path | None, typer.Option("--model", help="NER model folder (default: the packaged one).")]
+RelationModelOption = Annotated[Path | None, typer.Option(
+    "--relation-model", help="Relation model folder (default: the packaged one).")]
 
 
 def _status(message: str) -> None:
@@ -71,6 +73,13 @@ def _check_sources(sources: list[Path]) -> None:
         raise ConfigError(f"no such file or folder: {', '.join(missing)}")
 
 
+def _identity(options: JobOptions) -> str:
+    """The pipeline's part of a literature job's identity: NER, knowledge-base and relation model versions."""
+    from kg_engine.literature import model_identity
+
+    return model_identity(options.model, options.relation_model)
+
+
 @reports_errors
 def build_kb(home: HomeOption = None, rebuild: Annotated[bool, typer.Option("--rebuild")] = True) -> None:
     """Build (or rebuild) the linker's knowledge base from the vocabularies and cache it."""
@@ -91,16 +100,17 @@ def extract(
     resume: ResumeOption = False,
     restart: RestartOption = False,
     ray_address: RayAddressOption = None,
+    relation_model: RelationModelOption = None,
 ) -> None:
-    """Extract linked mentions from documents into JSONL (offsets over title + " " + abstract)."""
+    """Extract linked mentions and relations from documents into JSONL (offsets over title + " " + abstract)."""
     from kg_engine.literature import run_extract
     from kg_engine.load.deadletter import DeadLetter
 
     _check_sources(sources)
-    options = JobOptions(runner, workers, batch_size, resume, restart, ray_address, model).checked()
+    options = JobOptions(runner, workers, batch_size, resume, restart, ray_address, model, relation_model).checked()
     settings = Settings.load(home=home)
-    with open_checkpoint(settings, "extract", sources, options, output) as checkpoint, \
-            make_runner(settings, options, lambda: _nlp(settings, model)) as job_runner, \
+    with open_checkpoint(settings, "extract", sources, options, _identity(options), output) as checkpoint, \
+            make_runner(settings, options, lambda: _nlp(settings, model, relation_dir=relation_model)) as job_runner, \
             DeadLetter(settings.deadletter_dir / "extract.jsonl", checkpoint.resumed) as dead, \
             _progress("extract") as bar:
         task = bar.add_task("extract", total=None, rate="")
@@ -121,8 +131,9 @@ def ingest_literature(
     resume: ResumeOption = False,
     restart: RestartOption = False,
     ray_address: RayAddressOption = None,
+    relation_model: RelationModelOption = None,
 ) -> None:
-    """Extract mentions and co-mentions and write them, with their evidence, into the graph.
+    """Extract mentions and relations and write them, with their evidence, into the graph.
 
     Every batch is committed to a checkpoint under KG_HOME/jobs once it is in the store; --resume
     continues an interrupted run where it stopped.
@@ -131,11 +142,12 @@ def ingest_literature(
     from kg_engine.load.deadletter import DeadLetter
 
     _check_sources(sources)
-    options = JobOptions(runner, workers, batch_size, resume, restart, ray_address, model).checked()
+    options = JobOptions(runner, workers, batch_size, resume, restart, ray_address, model, relation_model).checked()
     settings = Settings.load(home=home)
     version = str(model_meta(model).get("version", "0"))
-    with open_checkpoint(settings, "ingest-literature", sources, options) as checkpoint, \
-            make_runner(settings, options, lambda: _nlp(settings, model)) as job_runner, _engine(home) as kg, \
+    with open_checkpoint(settings, "ingest-literature", sources, options, _identity(options)) as checkpoint, \
+            make_runner(settings, options, lambda: _nlp(settings, model, relation_dir=relation_model)) as job_runner, \
+            _engine(home) as kg, \
             DeadLetter(settings.deadletter_dir / "ingest-literature.jsonl", checkpoint.resumed) as dead, \
             _progress("ingest") as bar:
         kg.init()
@@ -233,10 +245,6 @@ def _evaluate(corpus: Path, model: Path | None, home: Path | None, workers: int,
               "mention-strict", "scores": scores, "docs_per_second": round(len(documents) / seconds, 2),
               "model": str(nlp.meta.get("name")) + "-" + str(nlp.meta.get("version"))}
     sys.stdout.write(json.dumps(result, indent=2) + "\n")
-
-
-RelationModelOption = Annotated[Path | None, typer.Option(
-    "--relation-model", help="Relation model folder (default: the packaged one).")]
 
 
 @reports_errors

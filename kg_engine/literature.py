@@ -77,13 +77,17 @@ def read_sources(sources: Iterable[Path], dead: DeadLetter) -> Iterator[Document
         yield from read_any(Path(path), reject)
 
 
-def model_identity(model_dir: Path | None = None) -> str:
+def model_identity(model_dir: Path | None = None, relation_dir: Path | None = None) -> str:
     """``<name>-<version>`` of the NER model plus the knowledge base's and relation model's versions.
 
     Part of a job's identity: a run resumed with another model is another job.
+
+    Raises:
+        FileNotFoundError: A model folder holds no model.
     """
     meta = model_meta(model_dir)
-    return f"{meta.get('name', 'ner')}-{meta.get('version', '0')}+{KB_VERSION}+{model_version(packaged_relation_dir())}"
+    relations = model_version(relation_dir or packaged_relation_dir())
+    return f"{meta.get('name', 'ner')}-{meta.get('version', '0')}+{KB_VERSION}+{relations}"
 
 
 def model_meta(model_dir: Path | None = None) -> dict[str, object]:

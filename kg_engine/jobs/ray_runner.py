@@ -36,20 +36,22 @@ TASKS_PER_ACTOR = 2  # blocks queued at an actor: one running, one waiting
 
 @dataclass(frozen=True, slots=True)
 class PipelineSpec:
-    """What an actor needs to build the pipeline itself: the engine home, datasets folder and model."""
+    """What an actor needs to build the pipeline itself: the engine home, datasets folder and models."""
 
     home: Path
     data_dir: Path | None
     model_dir: Path | None
+    relation_dir: Path | None = None
 
     @classmethod
-    def of(cls, settings: Settings, model_dir: Path | None) -> PipelineSpec:
+    def of(cls, settings: Settings, model_dir: Path | None, relation_dir: Path | None = None) -> PipelineSpec:
         """The spec for ``settings`` (absolute paths, so actors in other working directories find them)."""
         try:
             data: Path | None = settings.resolve_data_dir()
         except ConfigError:  # only needed to build a missing knowledge base
             data = None
-        return cls(settings.home.resolve(), data, model_dir.resolve() if model_dir else None)
+        return cls(settings.home.resolve(), data, model_dir.resolve() if model_dir else None,
+                   relation_dir.resolve() if relation_dir else None)
 
 
 class PipelineActor:
@@ -58,7 +60,8 @@ class PipelineActor:
     def __init__(self, spec: PipelineSpec, files: Sequence[str]) -> None:
         from kg_engine.literature import load_nlp
 
-        self.nlp = load_nlp(Settings.load(home=spec.home, data_dir=spec.data_dir), spec.model_dir)
+        settings = Settings.load(home=spec.home, data_dir=spec.data_dir)
+        self.nlp = load_nlp(settings, spec.model_dir, relation_dir=spec.relation_dir)
         self.files = list(files)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:

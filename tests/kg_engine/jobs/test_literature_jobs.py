@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -171,3 +172,39 @@ def test_a_document_that_breaks_the_pipeline_is_dead_lettered(nlp, dev_subset, t
     assert entry["record"] == bad and "tokenizer exploded" in entry["reason"] and entry["file"] == str(source)
     assert store.stats().nodes["Publication"] == 5
     store.close()
+
+
+def test_the_relation_model_is_part_of_the_job_identity(tmp_path):
+    from ingest.relations import packaged_relation_dir
+
+    other = tmp_path / "relations"
+    shutil.copytree(packaged_relation_dir(), other)
+    card = json.loads((other / "MODEL_CARD.json").read_text())
+    (other / "MODEL_CARD.json").write_text(json.dumps({**card, "version": "cid-test"}))
+    assert model_identity(None, packaged_relation_dir()) == model_identity()
+    assert model_identity(None, other) != model_identity() and model_identity(None, other).endswith("+cid-test")
+    with pytest.raises(FileNotFoundError, match="no relation model"):
+        model_identity(None, tmp_path / "nowhere")
+
+
+def test_cli_relation_model_option(kb_home, shared_data, dev_subset, tmp_path):
+    from ingest.relations import packaged_relation_dir
+
+    source = dev_subset(3)
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "kb").symlink_to(kb_home / "kb")
+    env = {**os.environ, "KG_HOME": str(home), "KG_DATA_DIR": str(shared_data)}
+    extract = ["extract", str(source), "--out", str(tmp_path / "out.jsonl")]
+    for command in (extract, ["ingest", "literature", str(source)]):
+        missing = subprocess.run([KG, *command, "--relation-model", str(tmp_path / "nowhere")], capture_output=True,
+                                 text=True, env=env, timeout=120, check=False)
+        assert missing.returncode == 2 and "no relation model" in missing.stderr, missing.stderr
+        assert "Traceback" not in missing.stderr
+    run = subprocess.run([KG, *extract, "--relation-model", str(packaged_relation_dir())], capture_output=True,
+                         text=True, env=env, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr
+    lines = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert len(lines) == 3 and all("relations" in line for line in lines)
+    jobs = [json.loads(p.read_text()) for p in (home / "jobs").glob("extract-*/job.json")]
+    assert [j["identity"]["model"] for j in jobs] == [model_identity()]
