@@ -2,7 +2,11 @@
 
 Prints one JSON object to stdout (progress goes to stderr)::
 
-    KG_HOME=/path/to/home .venv/bin/python benchmarks/gnn_bench.py --epochs 5 --encoders sage rgcn hgt [--deterministic]
+    KG_HOME=/path/to/home .venv/bin/python benchmarks/gnn_bench.py --epochs 5 --encoders sage rgcn hgt \
+        [--task treats|binds|associates] [--deterministic]
+
+Each epoch is one training step of ``kg eval gnn``'s settings for the task on a random split
+(``kg_engine.gnn.train.config_for``): sampled BCE plus the filtered ranking loss.
 
 The store must hold the full graph (``kg load hetionet`` and ``kg load indications``); with ``--build`` the
 benchmark loads it into a temporary home first. Peak memory is the process's maximum resident set size
@@ -48,15 +52,16 @@ def build_home() -> Path:
     return home
 
 
-def measure(home: Path, encoder: str, epochs: int, dim: int, deterministic: bool) -> dict[str, Any]:
+def measure(home: Path, encoder: str, epochs: int, dim: int, deterministic: bool, task: str = "treats"
+            ) -> dict[str, Any]:
     from kg_engine.gnn.data import TASKS, build_split
-    from kg_engine.gnn.train import TrainConfig, build_model, edge_dict, resolve_device, score_matrix, train_epoch
+    from kg_engine.gnn.train import build_model, config_for, edge_dict, resolve_device, score_matrix, train_epoch
 
     started = time.perf_counter()
     graph = load_graph(home)
     export_s = time.perf_counter() - started
-    split = build_split(graph, TASKS["treats"], "random", seed=0)
-    config = TrainConfig(encoder=encoder, dim=dim, epochs=epochs, deterministic=deterministic)
+    split = build_split(graph, TASKS[task], "random", seed=0)
+    config = config_for(task, "random", encoder=encoder, dim=dim, epochs=epochs, deterministic=deterministic)
     device = resolve_device(config.device)
     model = build_model(split, config).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=config.lr)
@@ -73,6 +78,7 @@ def measure(home: Path, encoder: str, epochs: int, dim: int, deterministic: bool
     eval_s = time.perf_counter() - t
     edges = sum(int(ei.size(1)) for ei in edge_dict(split, torch.device("cpu")).values())
     return {
+        "task": task,
         "encoder": encoder,
         "dim": dim,
         "deterministic": deterministic,
@@ -92,6 +98,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--dim", type=int, default=64)
     parser.add_argument("--encoders", nargs="+", default=["sage", "rgcn", "hgt"])
+    parser.add_argument("--task", default="treats", choices=["treats", "binds", "associates"])
     parser.add_argument("--deterministic", action="store_true", help="Enforce deterministic (slower) kernels.")
     parser.add_argument("--build", action="store_true", help="Load the full graph into a temporary home first.")
     parser.add_argument("--in-process", action="store_true", help="Measure every encoder in this process.")
@@ -100,9 +107,10 @@ def main() -> None:
     results = []
     for encoder in args.encoders:
         if args.in_process or len(args.encoders) == 1:
-            results.append(measure(home, encoder, args.epochs, args.dim, args.deterministic))
+            results.append(measure(home, encoder, args.epochs, args.dim, args.deterministic, args.task))
             continue
-        cmd = [sys.executable, __file__, "--epochs", str(args.epochs), "--dim", str(args.dim), "--encoders", encoder]
+        cmd = [sys.executable, __file__, "--epochs", str(args.epochs), "--dim", str(args.dim), "--encoders", encoder,
+               "--task", args.task]
         cmd += ["--deterministic"] if args.deterministic else []
         done = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "KG_HOME": str(home)},
                               check=True)

@@ -231,6 +231,20 @@ NodeInputOption = Annotated[str | None, typer.Option(
     "--node-input", help="free | inductive | gated (default: free for random splits, gated for cold-disease).")]
 MonitorOption = Annotated[str | None, typer.Option(
     "--monitor", help="Validation metric for early stopping (default: mrr for random, auroc for cold-disease).")]
+TextOption = Annotated[bool | None, typer.Option(
+    "--text/--no-text", help="Add MiniLM vectors of node names to the predicted types' inputs (cached under "
+    "$KG_HOME/cache/gnn-text; default: per task and split, see config_for).")]
+
+
+def _gnn_graph(kg: Engine, config: Any) -> Any:
+    """The store's graph for the GNN, with node-name vectors attached when ``config`` reads them."""
+    from kg_engine.gnn.text import attach_text
+
+    graph = kg.store.to_pyg(split_qualifiers=True)
+    if config.text_features:
+        err.print("encoding node names with MiniLM (cached after the first run)", highlight=False)
+        attach_text(graph, kg.store, graph.node_types, kg.settings.home / "cache" / "gnn-text")
+    return graph
 
 
 # Literature commands live in their own module; they attach to the groups above.
@@ -246,15 +260,15 @@ cli_clinical.register(app)
 @reports_errors
 def train_gnn(task: TaskOption = "treats", epochs: EpochsOption = 200, seed: SeedOption = 0,
               encoder: EncoderOption = "sage", node_input: NodeInputOption = None, monitor: MonitorOption = None,
-              home: HomeOption = None) -> None:
+              text: TextOption = None, home: HomeOption = None) -> None:
     """Train the heterogeneous GNN link predictor for a task and save a checkpoint."""
     from kg_engine.gnn.jobs import train_and_save
     from kg_engine.gnn.train import config_for
 
     with _engine(home, read_only=True) as kg:
-        graph = kg.store.to_pyg(split_qualifiers=True)
         config = config_for(task, "random", encoder=encoder, epochs=epochs, seed=seed, device=kg.settings.device,
-                            node_input=node_input, monitor=monitor)
+                            node_input=node_input, monitor=monitor, text_features=text)
+        graph = _gnn_graph(kg, config)
         path = train_and_save(kg.settings.home, graph, task, config, log=lambda m: err.print(m, highlight=False))
     out.print(f"saved checkpoint {path}")
 
@@ -264,7 +278,7 @@ def train_gnn(task: TaskOption = "treats", epochs: EpochsOption = 200, seed: See
 def eval_gnn(task: TaskOption = "treats",
              split: Annotated[str, typer.Option("--split", help="random | cold-disease")] = "random",
              seed: SeedOption = 0, epochs: EpochsOption = 200, encoder: EncoderOption = "sage",
-             node_input: NodeInputOption = None, monitor: MonitorOption = None,
+             node_input: NodeInputOption = None, monitor: MonitorOption = None, text: TextOption = None,
              pykeen: Annotated[bool, typer.Option(
                  "--pykeen/--no-pykeen", help="PyKEEN RotatE, TransE, ComplEx baselines (budget: KgeBudget).")] = True,
              as_json: Annotated[bool, typer.Option("--json")] = False, home: HomeOption = None) -> None:
@@ -274,9 +288,9 @@ def eval_gnn(task: TaskOption = "treats",
     from kg_engine.gnn.train import config_for
 
     with _engine(home, read_only=True) as kg:
-        graph = kg.store.to_pyg(split_qualifiers=True)
         config = config_for(task, split, encoder=encoder, epochs=epochs, seed=seed, device=kg.settings.device,
-                            node_input=node_input, monitor=monitor)
+                            node_input=node_input, monitor=monitor, text_features=text)
+        graph = _gnn_graph(kg, config)
     report = evaluate_task(graph, task, split, config, PYKEEN_MODELS if pykeen else (),
                            log=lambda m: err.print(m, highlight=False))
     if as_json:

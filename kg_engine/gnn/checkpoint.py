@@ -29,6 +29,8 @@ from kg_engine.gnn.data import EdgeType, LinkSplit, schema_fingerprint
 from kg_engine.gnn.model import LinkPredictor
 from kg_engine.gnn.train import TrainConfig, model_for
 
+TEXT_PREFIX = "encoder.name_text_"  # node-name vectors are encoder buffers (see HeteroEncoder)
+
 
 class CheckpointError(KgError):
     """A checkpoint is missing, unreadable, or was trained on a graph with a different schema."""
@@ -134,8 +136,13 @@ def load(path: Path, graph: HeteroData | None = None) -> Checkpoint:
     metadata = (meta["node_types"], [tuple(et) for et in meta["edge_types"]])
     relations = [tuple(et) for et in meta["decoder_relations"]]
     target = tuple(meta["target"])
-    model = model_for(meta["num_nodes"], metadata, relations, config, 0.0)
-    model.load_state_dict(state)
+    text = {key.removeprefix(TEXT_PREFIX): value for key, value in state.items() if key.startswith(TEXT_PREFIX)}
+    model = model_for(meta["num_nodes"], metadata, relations, config, 0.0, text or None)
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as exc:
+        raise CheckpointError(f"{path}: saved by an older model version ({str(exc).splitlines()[0]}); retrain with "
+                              f"`kg train gnn --task {meta['task']}`") from exc
     return Checkpoint(path, model, meta["task"], target, config, meta["fingerprint"], curies)
 
 

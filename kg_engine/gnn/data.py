@@ -174,6 +174,8 @@ def _message_graph(
     for nt in data.node_types:
         graph[nt].num_nodes = data[nt].num_nodes
         graph[nt].curie = data[nt].curie
+        if "text" in data[nt]:
+            graph[nt].text = data[nt].text
     n_dst = int(data[dst].num_nodes)
     held_keys = _pair_key(held_out, n_dst)
     for et in data.edge_types:

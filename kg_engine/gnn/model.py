@@ -74,6 +74,9 @@ class HeteroEncoder(nn.Module):
         jumping: output the concatenation of the input and every layer's representation (jumping knowledge),
             ``dim * (num_layers + 1)`` wide, so a node's own identity is not averaged away by layers over
             neighbourhoods of hundreds of genes.
+        text: per node type, fixed ``[num_nodes, T]`` vectors (node-name embeddings, see ``kg_engine.gnn.text``)
+            added to the layer-0 input through a learned linear map; they are buffers saved with the state, so a
+            checkpoint needs no encoder to be loaded.
 
     Shapes:
         edge_index_dict: ``{(src, rel, dst): [2, E]}``.
@@ -92,8 +95,14 @@ class HeteroEncoder(nn.Module):
         shared_types: list[str] | None = None,
         gate_relation: EdgeType | None = None,
         jumping: bool = False,
+        text: dict[str, Tensor] | None = None,
     ) -> None:
         super().__init__()
+        text = text or {}
+        self.text_types = sorted(text)
+        for nt in self.text_types:
+            self.register_buffer(f"name_text_{nt}", text[nt].float())
+        self.text_proj = nn.ModuleDict({nt: nn.Linear(text[nt].size(1), dim) for nt in self.text_types})
         self.jumping = jumping
         self.out_dim = dim * (num_layers + 1) if jumping else dim
         self.out_types = None if out_types is None else sorted(set(out_types))
@@ -149,6 +158,8 @@ class HeteroEncoder(nn.Module):
             if self.gate_relation is not None:
                 x = x + self._gate(nt, edge_index_dict).unsqueeze(1) * self.embedding[nt].weight
             h[nt] = x
+        for nt in self.text_types:
+            h[nt] = h[nt] + self.text_proj[nt](getattr(self, f"name_text_{nt}"))
         return h
 
     def _gate(self, node_type: str, edge_index_dict: EdgeDict) -> Tensor:
@@ -195,42 +206,60 @@ class DistMult(nn.Module):
         return (z_src * self.rel["|".join(relation)]) @ z_dst.T
 
 
+def degree_slots(edge_types: list[EdgeType], node_type: str) -> list[tuple[EdgeType, int]]:
+    """``(relation, end)`` of every forward relation with ``node_type`` at that end (0 subject, 1 object)."""
+    return [(et, end) for et in sorted(edge_types) if not et[1].startswith("rev_")
+            for end, nt in ((0, et[0]), (1, et[2])) if nt == node_type]
+
+
 class LinkPredictor(nn.Module):
     """Encoder plus DistMult decoder plus a learned log-degree term per predicted relation.
 
-    ``score(s, o) = <z_s, r, z_o> + a_r log(1 + deg_r(s)) + b_r log(1 + deg_r(o))`` where ``deg_r`` counts the
-    relation's edges in the graph of the last :meth:`forward` call (the message-passing graph, never the
-    scored edges), so the model can weigh popularity against structure as the Rephetio prior does.
+    ``score(s, o) = <z_s, r, z_o> + sum_q a_rq log(1 + deg_q(s)) + sum_q b_rq log(1 + deg_q(o))`` where ``q`` runs
+    over every relation at that end of the pair (all of them when ``edge_types`` is given, else the predicted
+    relation alone) and ``deg_q`` counts edges in the graph of the last :meth:`forward` call (the message-passing
+    graph, never the scored edges). This is the Rephetio degree prior made multi-relational: a compound with
+    palliative indications or many targets is far likelier to treat something than one with none, and mean
+    aggregation in the encoder cannot see degrees.
 
     Shapes:
         pairs: ``[2, N]`` (rows index the relation's src and dst types) -> scores ``[N]``.
     """
 
-    def __init__(self, encoder: HeteroEncoder, targets: list[EdgeType], dim: int) -> None:
+    def __init__(self, encoder: HeteroEncoder, targets: list[EdgeType], dim: int,
+                 edge_types: list[EdgeType] | None = None) -> None:
         super().__init__()
         self.encoder = encoder
         self.decoder = DistMult(targets, dim)
-        self.degree_weight = nn.ParameterDict({k: nn.Parameter(torch.zeros(2)) for k in self.decoder.keys})
-        self._log_deg: dict[str, tuple[Tensor, Tensor]] = {}
+        counted = list(edge_types) if edge_types is not None else list(targets)
+        self.degree_slots = {nt: degree_slots(counted, nt) for nt in decoder_node_types(targets)}
+        self.degree_weight = nn.ParameterDict({
+            key: nn.Parameter(torch.zeros(len(self.degree_slots[et[0]]) + len(self.degree_slots[et[2]])))
+            for et, key in zip(self.decoder.relations, self.decoder.keys, strict=True)
+        })
+        self._log_deg: dict[str, Tensor] = {}
 
     def forward(self, edge_index_dict: EdgeDict) -> XDict:
         """Node representations (see :class:`HeteroEncoder`); also records degrees for the decoder."""
         z = self.encoder(edge_index_dict)
-        self._log_deg = {}
-        for et, key in zip(self.decoder.relations, self.decoder.keys, strict=True):
-            ei = edge_index_dict.get(et)
-            n_s, n_d = z[et[0]].size(0), z[et[2]].size(0)
-            if ei is None:
-                ei = torch.empty(2, 0, dtype=torch.long, device=z[et[0]].device)
-            self._log_deg[key] = (torch.log1p(torch.bincount(ei[0], minlength=n_s).float()),
-                                  torch.log1p(torch.bincount(ei[1], minlength=n_d).float()))
+        self._log_deg = {nt: self._degrees(edge_index_dict, nt, z[nt].size(0)) for nt in self.degree_slots}
         return z
 
+    def _degrees(self, edge_index_dict: EdgeDict, node_type: str, n: int) -> Tensor:
+        """``[n, slots]`` log(1 + degree) of each node in each of its relations."""
+        device = next(iter(self.degree_weight.values())).device
+        cols = []
+        for et, end in self.degree_slots[node_type]:
+            ei = edge_index_dict.get(et)
+            deg = torch.zeros(n, device=device) if ei is None else torch.bincount(ei[end], minlength=n).float()
+            cols.append(torch.log1p(deg))
+        return torch.stack(cols, dim=1) if cols else torch.zeros(n, 0, device=device)
+
     def _degree(self, relation: EdgeType) -> tuple[Tensor, Tensor]:
-        key = "|".join(relation)
-        w = self.degree_weight[key]
-        deg_s, deg_d = self._log_deg[key]
-        return w[0] * deg_s, w[1] * deg_d
+        w = self.degree_weight["|".join(relation)]
+        deg_s, deg_d = self._log_deg[relation[0]], self._log_deg[relation[2]]
+        k = deg_s.size(1)
+        return deg_s @ w[:k], deg_d @ w[k:]
 
     def score(self, z: XDict, pairs: Tensor, relation: EdgeType) -> Tensor:
         """Logits of ``pairs`` under ``relation`` (call :meth:`forward` first)."""

@@ -16,10 +16,12 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+from torch_geometric.data import HeteroData
 
 from kg_engine.gnn.data import EdgeType, GnnDataError, LinkSplit, keeps_nodes
 from kg_engine.gnn.evaluate import RANKING_METRICS, evaluate_matrix
 from kg_engine.gnn.model import EdgeDict, HeteroEncoder, LinkPredictor, Metadata, decoder_node_types
+from kg_engine.gnn.text import text_inputs
 
 NODE_INPUTS = ("free", "inductive", "gated")
 MONITORS = ("auroc", "auprc", "mrr", "hits@1", "hits@10")
@@ -47,6 +49,7 @@ class TrainConfig:
     rank_weight: float = 1.0
     node_input: str = "free"
     jumping: bool = False
+    text_features: bool = False
     rank_edges: int = 1024
     seed: int = 0
     deterministic: bool = False
@@ -108,11 +111,24 @@ def build_model(split: LinkSplit, config: TrainConfig) -> LinkPredictor:
     graph = split.graph
     num_nodes = {nt: int(graph[nt].num_nodes) for nt in graph.node_types}
     relations = [split.target, *aux_relations(split)] if config.aux_weight > 0 else [split.target]
-    return model_for(num_nodes, graph.metadata(), relations, config, config.dropout)
+    text = model_text(graph, relations, config)
+    return model_for(num_nodes, graph.metadata(), relations, config, config.dropout, text)
+
+
+def model_text(graph: HeteroData, relations: list[EdgeType], config: TrainConfig) -> dict[str, Tensor] | None:
+    """The node-name vectors the model reads (``config.text_features``): those of the decoded node types."""
+    if not config.text_features:
+        return None
+    types = decoder_node_types(relations)
+    text = text_inputs(graph, types)
+    if not text:
+        raise GnnDataError(f"text features asked for but none attached to {', '.join(types)}; "
+                           "see kg_engine.gnn.text.attach_text")
+    return text
 
 
 def model_for(num_nodes: dict[str, int], metadata: Metadata, relations: list[EdgeType], config: TrainConfig,
-              dropout: float) -> LinkPredictor:
+              dropout: float, text: dict[str, Tensor] | None = None) -> LinkPredictor:
     """A :class:`LinkPredictor` of ``config``'s architecture decoding ``relations`` (the first is the target).
 
     ``config.node_input`` is ``free`` (a learned vector per node), ``inductive`` (the target's two endpoint
@@ -125,8 +141,8 @@ def model_for(num_nodes: dict[str, int], metadata: Metadata, relations: list[Edg
     shared = [target[0], target[2]] if config.node_input != "free" else None
     gate = target if config.node_input == "gated" else None
     encoder = HeteroEncoder(num_nodes, metadata, config.encoder, config.dim, config.num_layers, dropout,
-                            decoder_node_types(relations), shared, gate, config.jumping)
-    return LinkPredictor(encoder, relations, encoder.out_dim)
+                            decoder_node_types(relations), shared, gate, config.jumping, text)
+    return LinkPredictor(encoder, relations, encoder.out_dim, metadata[1])
 
 
 def aux_relations(split: LinkSplit) -> list[EdgeType]:

@@ -47,3 +47,20 @@ def test_trained_model_beats_random_and_is_not_degree_only(split):
     assert len(result.epoch_seconds) >= 10 and result.best_epoch > 0
     prior = evaluate_matrix(degree_prior(split), split)
     assert gnn["auroc"] > prior["auroc"] and gnn["mrr"] > prior["mrr"], (gnn, prior)
+
+
+def test_degree_term_counts_every_relation_at_each_end_in_the_forward_graph(split):
+    from kg_engine.gnn.train import build_model, edge_dict
+
+    model = build_model(split, TrainConfig(dim=8))
+    slots = model.degree_slots["Compound"]
+    assert (TREATS, 0) in slots and (("Compound", "directly_physically_interacts_with", "Gene"), 0) in slots
+    assert not any(et[1].startswith("rev_") for et, _ in slots)
+    assert model.degree_weight["|".join(TREATS)].numel() == len(slots) + len(model.degree_slots["Disease"])
+    edges = edge_dict(split, torch.device("cpu"))
+    model(edges)
+    full = model._log_deg["Compound"].clone()
+    binds = ("Compound", "directly_physically_interacts_with", "Gene")
+    model({**edges, binds: edges[binds][:, :0]})  # degrees follow the graph of the call, not the stored one
+    column = slots.index((binds, 0))
+    assert full[:, column].sum() > 0 and model._log_deg["Compound"][:, column].sum() == 0
