@@ -14,6 +14,7 @@ from torch import Tensor, nn
 from torch_geometric.nn import GraphConv, HeteroConv, HGTConv, SAGEConv
 
 from kg_engine.gnn.data import EdgeType, GnnDataError
+from kg_engine.gnn.paths import Metapath, path_features
 
 Metadata = tuple[list[str], list[EdgeType]]
 XDict = dict[str, Tensor]
@@ -227,8 +228,11 @@ class LinkPredictor(nn.Module):
     """
 
     def __init__(self, encoder: HeteroEncoder, targets: list[EdgeType], dim: int,
-                 edge_types: list[EdgeType] | None = None) -> None:
+                 edge_types: list[EdgeType] | None = None, paths: list[Metapath] | None = None) -> None:
         super().__init__()
+        self.paths = list(paths or [])  # metapath features of the first (target) relation, see kg_engine.gnn.paths
+        self.path_weight = nn.Parameter(torch.zeros(len(self.paths)))
+        self._paths: Tensor | None = None
         self.encoder = encoder
         self.decoder = DistMult(targets, dim)
         counted = list(edge_types) if edge_types is not None else list(targets)
@@ -243,7 +247,17 @@ class LinkPredictor(nn.Module):
         """Node representations (see :class:`HeteroEncoder`); also records degrees for the decoder."""
         z = self.encoder(edge_index_dict)
         self._log_deg = {nt: self._degrees(edge_index_dict, nt, z[nt].size(0)) for nt in self.degree_slots}
+        if self.paths:
+            self._paths = path_features(edge_index_dict, self.paths, {nt: x.size(0) for nt, x in z.items()})
         return z
+
+    def _path_term(self, relation: EdgeType, src: Tensor | None, dst: Tensor | None) -> Tensor | None:
+        """Weighted metapath features of the target relation's pairs (``None`` without paths)."""
+        if self._paths is None or relation != self.decoder.relations[0]:
+            return None
+        feats = self._paths if src is None else self._paths[src]
+        feats = feats if dst is None else feats[:, dst]
+        return feats @ self.path_weight
 
     def _degrees(self, edge_index_dict: EdgeDict, node_type: str, n: int) -> Tensor:
         """``[n, slots]`` log(1 + degree) of each node in each of its relations."""
@@ -265,7 +279,10 @@ class LinkPredictor(nn.Module):
         """Logits of ``pairs`` under ``relation`` (call :meth:`forward` first)."""
         deg_s, deg_d = self._degree(relation)
         dm = self.decoder(z[relation[0]][pairs[0]], z[relation[2]][pairs[1]], relation)
-        return dm + deg_s[pairs[0]] + deg_d[pairs[1]]
+        logits = dm + deg_s[pairs[0]] + deg_d[pairs[1]]
+        if self.paths and relation == self.decoder.relations[0]:
+            logits = logits + self._paths[pairs[0], pairs[1]] @ self.path_weight  # type: ignore[index]
+        return logits
 
     def score_all(self, z: XDict, relation: EdgeType) -> Tensor:
         """Logits of every pair, ``[num_src, num_dst]`` (call :meth:`forward` first)."""
@@ -283,4 +300,6 @@ class LinkPredictor(nn.Module):
             z_s, deg_s = z_s[src], deg_s[src]
         if dst is not None:
             z_d, deg_d = z_d[dst], deg_d[dst]
-        return self.decoder.all_pairs(z_s, z_d, relation) + deg_s[:, None] + deg_d[None, :]
+        logits = self.decoder.all_pairs(z_s, z_d, relation) + deg_s[:, None] + deg_d[None, :]
+        path = self._path_term(relation, src, dst)
+        return logits if path is None else logits + path

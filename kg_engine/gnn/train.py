@@ -21,6 +21,7 @@ from torch_geometric.data import HeteroData
 from kg_engine.gnn.data import EdgeType, GnnDataError, LinkSplit, keeps_nodes
 from kg_engine.gnn.evaluate import RANKING_METRICS, evaluate_matrix
 from kg_engine.gnn.model import EdgeDict, HeteroEncoder, LinkPredictor, Metadata, decoder_node_types
+from kg_engine.gnn.paths import check_size, two_hop_metapaths
 from kg_engine.gnn.text import text_inputs
 
 NODE_INPUTS = ("free", "inductive", "gated")
@@ -50,6 +51,7 @@ class TrainConfig:
     node_input: str = "free"
     jumping: bool = False
     text_features: bool = False
+    path_features: bool = False
     rank_edges: int = 1024
     seed: int = 0
     deterministic: bool = False
@@ -142,7 +144,11 @@ def model_for(num_nodes: dict[str, int], metadata: Metadata, relations: list[Edg
     gate = target if config.node_input == "gated" else None
     encoder = HeteroEncoder(num_nodes, metadata, config.encoder, config.dim, config.num_layers, dropout,
                             decoder_node_types(relations), shared, gate, config.jumping, text)
-    return LinkPredictor(encoder, relations, encoder.out_dim, metadata[1])
+    paths = None
+    if config.path_features:
+        paths = two_hop_metapaths(metadata[1], target)
+        check_size(num_nodes[target[0]], num_nodes[target[2]], paths)
+    return LinkPredictor(encoder, relations, encoder.out_dim, metadata[1], paths)
 
 
 def aux_relations(split: LinkSplit) -> list[EdgeType]:

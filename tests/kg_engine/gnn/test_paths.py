@@ -1,0 +1,50 @@
+"""Metapath (DWPC) features of the predicted relation's pairs."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from kg_engine.gnn.data import TASKS, GnnDataError, build_split
+from kg_engine.gnn.paths import check_size, path_features, two_hop_metapaths
+from kg_engine.gnn.train import TrainConfig, build_model, edge_dict
+
+TREATS = TASKS["treats"]
+RESEMBLES = ("Compound", "chemically_similar_to", "Compound")
+
+
+def test_metapaths_run_from_source_to_destination_type(small_graph):
+    split = build_split(small_graph, TREATS, "random", seed=0)
+    paths = two_hop_metapaths(split.graph.edge_types, TREATS)
+    assert (RESEMBLES, TREATS) in paths
+    assert (("Compound", "directly_physically_interacts_with", "Gene"),
+            ("Gene", "rev_condition_associated_with_gene", "Disease")) in paths
+    assert all(a[0] == "Compound" and a[2] == b[0] and b[2] == "Disease" for a, b in paths)
+
+
+def test_dwpc_of_a_hand_made_graph():
+    # compound 0 resembles compound 1, which treats disease 0 and disease 1; compound 2 also treats disease 1
+    edges = {RESEMBLES: torch.tensor([[0], [1]]), TREATS: torch.tensor([[1, 1, 2], [0, 1, 1]])}
+    feats = path_features(edges, [(RESEMBLES, TREATS)], {"Compound": 3, "Disease": 2})[:, :, 0]
+    # one path each; the second step's weight is 1/sqrt(deg_out(c1)=2 * deg_in(d)), deg_in(d0)=1, deg_in(d1)=2
+    assert feats[0, 0].item() == pytest.approx(math.log1p(100 / math.sqrt(2)))
+    assert feats[0, 1].item() == pytest.approx(math.log1p(100 / 2))
+    assert feats[1:].abs().sum() == 0
+
+
+def test_features_follow_the_forward_graph_so_scored_edges_never_feed_their_own(small_graph):
+    split = build_split(small_graph, TREATS, "random", seed=0)
+    model = build_model(split, TrainConfig(dim=8, path_features=True))
+    edges = edge_dict(split, torch.device("cpu"))
+    model(edges)
+    with_treats = model._paths.clone()
+    model(edge_dict(split, torch.device("cpu"), target_edges=split.train[:, :0]))
+    column = model.paths.index((RESEMBLES, TREATS))
+    assert with_treats[:, :, column].sum() > 0 and model._paths[:, :, column].sum() == 0
+
+
+def test_pairs_too_many_to_hold_are_refused():
+    with pytest.raises(GnnDataError, match="path_features=False"):
+        check_size(1552, 20945, [(RESEMBLES, TREATS)] * 20)
