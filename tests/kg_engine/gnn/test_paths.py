@@ -48,3 +48,12 @@ def test_features_follow_the_forward_graph_so_scored_edges_never_feed_their_own(
 def test_pairs_too_many_to_hold_are_refused():
     with pytest.raises(GnnDataError, match="path_features=False"):
         check_size(1552, 20945, [(RESEMBLES, TREATS)] * 20)
+
+
+def test_treats_defaults_read_paths_and_binds_does_not():
+    from kg_engine.gnn.train import config_for
+
+    treats = config_for("treats", "random")
+    assert treats.path_features and treats.node_input == "gated" and treats.monitor == "auroc"
+    assert not config_for("binds", "random").path_features and config_for("binds", "random").jumping
+    assert config_for("treats", "random", node_input="free").node_input == "free"
