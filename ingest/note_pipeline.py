@@ -34,7 +34,7 @@ from ingest.sections import Section, find_sections
 from ontologies.kb import AliasIndex
 
 __all__ = ["LINE_SENTENCES", "NOTE_EXTRACTOR", "NoteExtraction", "NoteExtractor", "build_note_pipeline",
-           "note_mentions"]
+           "extract_notes", "failure_reason", "note_mentions"]
 
 NOTE_EXTRACTOR = "kg_engine.ingest.note_pipeline"
 LINE_SENTENCES = "kg_line_sentences"
@@ -192,17 +192,27 @@ def _worker_batch(batch: list[Document]) -> _BatchResult:
     return _run_batch(_WORKER_NLP, batch)
 
 
-def _run_batch(nlp: Language, batch: list[Document]) -> _BatchResult:
+def extract_notes(nlp: Language, documents: Iterable[Document]) -> list[NoteExtraction]:
+    """One ``NoteExtraction`` per note, in order; raises when the pipeline fails on any of them."""
     terms: dict[str, FindingTerm] = nlp.get_pipe(FINDINGS).terms
+    return [_extraction(doc, d, terms) for doc, d in nlp.pipe(((d.text, d) for d in documents), as_tuples=True)]
+
+
+def failure_reason(exc: Exception) -> str:
+    """Why a note was not processed: the error's type only (its message may quote the note)."""
+    return f"pipeline failed on this note ({type(exc).__name__})"
+
+
+def _run_batch(nlp: Language, batch: list[Document]) -> _BatchResult:
     try:
-        return [_extraction(doc, d, terms) for doc, d in nlp.pipe(((d.text, d) for d in batch), as_tuples=True)], []
+        return extract_notes(nlp, batch), []
     except Exception:  # any component may fail on a strange note: find which note it was
         extractions, failures = [], []
         for document in batch:
             try:
-                extractions.append(_extraction(nlp(document.text), document, terms))
+                extractions.extend(extract_notes(nlp, [document]))
             except Exception as exc:  # reported by type only: a message may quote the note
-                failures.append((document, f"pipeline failed on this note ({type(exc).__name__})"))
+                failures.append((document, failure_reason(exc)))
         return extractions, failures
 
 

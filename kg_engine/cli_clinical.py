@@ -1,4 +1,4 @@
-"""Clinical-text commands: ``kg ingest notes``, and ``kg nlp`` assertion status and its evaluation on NegEx."""
+"""Clinical-text commands: ``kg ingest notes`` (a batch job), ``kg nlp`` assertion status and its NegEx evaluation."""
 
 from __future__ import annotations
 
@@ -7,13 +7,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kg_engine.cli import HomeOption, _engine, err, out, reports_errors
+from kg_engine.cli_jobs import (
+    JobOptions,
+    RayAddressOption,
+    RestartOption,
+    ResumeOption,
+    RunnerOption,
+    check_sources,
+    job_progress,
+    make_runner,
+    open_checkpoint,
+    report_dead_letters,
+    ticker,
+)
+from kg_engine.config import Settings
 from kg_engine.errors import ConfigError
 
 if TYPE_CHECKING:
+    from spacy.language import Language
+
     from kg_engine.clinical import NoteJobReport
 
 nlp_app = typer.Typer(help="Clinical-text NLP: assertion status (negated, possible, historical, family).",
@@ -124,54 +139,66 @@ def ingest_notes(
     keep_raw_text: Annotated[bool, typer.Option("--keep-raw-text", help="Also store each note's original id and "
                                                 "full text on its node (they hold protected health information).")]
     = False,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Notes per bulk write.")] = 64,
-    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes running the pipeline.")] = 1,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Notes per bulk write (and per checkpoint "
+                                            "commit).")] = 64,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes (or Ray actors) running the "
+                                         "pipeline.")] = 1,
     model: Annotated[Path | None, typer.Option("--model", help="NER model folder (default: the packaged one).")]
     = None,
     home: HomeOption = None,
+    runner: RunnerOption = "local",
+    resume: ResumeOption = False,
+    restart: RestartOption = False,
+    ray_address: RayAddressOption = None,
 ) -> None:
     """Findings (HPO), diseases and drugs of clinical notes, with assertion status, into the graph.
 
     Each note becomes a ClinicalNote node keyed by a salted hash of its id, without its text (unless the
     option --keep-raw-text is given); evidence snippets are masked. Bad rows go to the dead-letter file
-    KG_HOME/deadletter/ingest-notes.jsonl.
+    KG_HOME/deadletter/ingest-notes.jsonl (file, line, note id, reason; never the text). Every batch is
+    committed to a checkpoint under KG_HOME/jobs once it is in the store; --resume continues an
+    interrupted run where it stopped.
     """
-    from kg_engine.clinical import ingest_notes as run
-    from kg_engine.clinical import load_note_nlp, note_salt
+    from kg_engine.clinical import NoteTask, note_identity, note_salt, run_notes
+    from kg_engine.literature import model_meta
     from kg_engine.load.deadletter import DeadLetter
 
-    missing = [str(p) for p in sources if not p.exists()]
-    if missing:
-        raise ConfigError(f"no such file or folder: {', '.join(missing)}")
-    with _engine(home) as kg:
+    check_sources(sources)
+    options = JobOptions(runner, workers, batch_size, resume, restart, ray_address, model).checked()
+    settings = Settings.load(home=home)
+    salt, task = note_salt(settings), NoteTask(id_column, text_column)
+    identity = note_identity(model, task, keep_raw_text, salt)
+    version = str(model_meta(model).get("version", "0"))
+    with open_checkpoint(settings, "ingest-notes", sources, options, identity) as checkpoint, \
+            make_runner(settings, options, lambda: _note_nlp(settings, model), task) as job_runner, \
+            _engine(home) as kg, \
+            DeadLetter(settings.deadletter_dir / "ingest-notes.jsonl", checkpoint.resumed) as dead, \
+            job_progress("notes") as bar:
         kg.init()
-        try:
-            with err.status("loading the note pipeline, knowledge base and HPO terms (built once: about a minute)"):
-                nlp = load_note_nlp(kg.settings, model, lambda m: err.print(f"[dim]{m}[/]", highlight=False))
-        except FileNotFoundError as exc:
-            raise ConfigError(str(exc)) from exc
-        salt = note_salt(kg.settings)
-        with DeadLetter(kg.settings.deadletter_dir / "ingest-notes.jsonl") as dead, _progress() as bar:
-            task = bar.add_task("notes", total=None)
-            report = run(nlp, kg.store, sources, dead, str(nlp.meta.get("version", "0")), salt,
-                         keep_raw_text=keep_raw_text, id_field=id_column, text_field=text_column,
-                         batch_size=batch_size, workers=workers, tick=lambda n: bar.update(task, advance=n))
+        progress = bar.add_task("notes", total=None, rate="")
+        report = run_notes(job_runner, kg.store, sources, dead, version, salt, keep_raw_text=keep_raw_text,
+                           checkpoint=checkpoint, batch_size=batch_size, tick=ticker(bar, progress))
     _notes_summary(report)
 
 
-def _progress() -> Progress:
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    return Progress(*columns, console=err)
+def _note_nlp(settings: Settings, model: Path | None) -> Language:
+    from kg_engine.clinical import load_note_nlp
+
+    try:
+        with err.status("loading the note pipeline, knowledge base and HPO terms (built once: about a minute)"):
+            return load_note_nlp(settings, model, lambda m: err.print(f"[dim]{m}[/]", highlight=False))
+    except FileNotFoundError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def _notes_summary(report: NoteJobReport) -> None:
     statuses = ("affirmed", "negated", "possible", "historical", "family")
-    table = Table("notes", "dead-lettered", "mentions", *statuses, "notes/s", title="clinical notes")
-    table.add_row(f"{report.notes:,}", f"{report.dead_lettered:,}", f"{report.mentions:,}",
+    table = Table("notes", "skipped (done before)", "dead-lettered", "mentions", *statuses, "notes/s",
+                  title="clinical notes")
+    table.add_row(f"{report.notes:,}", f"{report.skipped:,}", f"{report.dead_lettered:,}", f"{report.mentions:,}",
                   *[f"{report.by_status.get(s, 0):,}" for s in statuses], f"{report.notes_per_second:.1f}")
     out.print(table)
-    if report.dead_lettered:
-        err.print(f"[yellow]{report.dead_lettered} row(s) dead-lettered to {report.deadletter}[/]", highlight=False)
+    report_dead_letters(report, "row")
 
 
 def register(app: typer.Typer) -> None:

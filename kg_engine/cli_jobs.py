@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from spacy.language import Language
 
 from ingest.relation_model import MODEL_FILE
@@ -15,6 +16,8 @@ from kg_engine.cli import err
 from kg_engine.config import Settings
 from kg_engine.errors import ConfigError
 from kg_engine.jobs import Checkpoint, JobIdentity, Runner, check_runner
+from kg_engine.jobs.run import JobReport
+from kg_engine.jobs.tasks import LITERATURE, Task
 
 RunnerOption = Annotated[str, typer.Option(
     "--runner", help="local: processes on this machine; ray: ray.data actors (this machine, or a cluster with "
@@ -58,6 +61,42 @@ class JobOptions:
         return replace(self, runner=check_runner(self.runner))
 
 
+def check_sources(sources: list[Path]) -> None:
+    """A one-line error naming the sources that do not exist."""
+    missing = [str(p) for p in sources if not p.exists()]
+    if missing:
+        raise ConfigError(f"no such file or folder: {', '.join(missing)}")
+
+
+def job_progress(label: str) -> Progress:
+    """A progress bar on stderr: documents done, documents per second, time."""
+    columns = (TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+               TimeElapsedColumn())
+    return Progress(*columns, console=err)
+
+
+def ticker(bar: Progress, task: TaskID) -> Callable[[int], None]:
+    """A callback advancing ``task`` by n documents and showing documents per second."""
+
+    def tick(n: int) -> None:
+        bar.update(task, advance=n)
+        state = next(t for t in bar.tasks if t.id == task)
+        if state.elapsed:
+            bar.update(task, rate=f"{state.completed / state.elapsed:.1f} docs/s")
+
+    return tick
+
+
+def report_dead_letters(report: JobReport, what: str = "document") -> None:
+    """Say how many documents this run dead-lettered, and how many an earlier run already had."""
+    if report.dead_lettered:
+        err.print(f"[yellow]{report.dead_lettered} {what}(s) dead-lettered to {report.deadletter}[/]",
+                  highlight=False)
+    if report.dead_lettered_earlier:
+        err.print(f"[dim]{report.dead_lettered_earlier} rejected {what}(s) already in {report.deadletter} "
+                  "from an earlier run (not written again)[/]", highlight=False)
+
+
 def open_checkpoint(settings: Settings, kind: str, sources: list[Path], options: JobOptions, model: str,
                     target: Path | None = None) -> Checkpoint:
     """The job's checkpoint under ``KG_HOME/jobs``; says so when resuming.
@@ -83,16 +122,15 @@ def open_checkpoint(settings: Settings, kind: str, sources: list[Path], options:
     return checkpoint
 
 
-def make_runner(settings: Settings, options: JobOptions, load_nlp: Callable[[], Language]) -> Runner:
-    """The runner the options name; the local one loads the pipeline here, Ray actors load their own."""
+def make_runner(settings: Settings, options: JobOptions, load_nlp: Callable[[], Language], task: Task = LITERATURE
+                ) -> Runner:
+    """The runner the options name, running ``task``; the local one loads the pipeline here, Ray actors their own."""
     from kg_engine.jobs.local import LocalRunner
 
     if options.runner == "local":
-        return LocalRunner(load_nlp(), options.workers)
+        return LocalRunner(load_nlp(), options.workers, task=task)
     from kg_engine.jobs.ray_runner import PipelineSpec, RayRunner
-    from kg_engine.kb import kb_path, load_fuzzy, load_or_build
 
-    if not kb_path(settings).is_file():  # built once here, not by every actor at the same time
-        load_fuzzy(settings, load_or_build(settings, lambda m: err.print(f"[dim]{m}[/]", highlight=False)))
+    task.prepare(settings, lambda m: err.print(f"[dim]{m}[/]", highlight=False))  # once here, not in every actor
     spec = PipelineSpec.of(settings, options.model, options.relation_model)
-    return RayRunner(spec, options.workers, address=options.ray_address)
+    return RayRunner(spec, options.workers, address=options.ray_address, task=task)

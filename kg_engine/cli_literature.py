@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kg_engine.cli import HomeOption, _engine, err, out, reports_errors
@@ -20,8 +19,12 @@ from kg_engine.cli_jobs import (
     RestartOption,
     ResumeOption,
     RunnerOption,
+    check_sources,
+    job_progress,
     make_runner,
     open_checkpoint,
+    report_dead_letters,
+    ticker,
 )
 from kg_engine.config import Settings
 from kg_engine.errors import ConfigError
@@ -38,24 +41,6 @@ def _status(message: str) -> None:
     err.print(f"[dim]{message}[/]", highlight=False)
 
 
-def _progress(label: str) -> Progress:
-    columns = (TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
-               TimeElapsedColumn())
-    return Progress(*columns, console=err)
-
-
-def _ticker(bar: Progress, task: TaskID):  # type: ignore[no-untyped-def]
-    """A callback advancing ``task`` by n documents and showing documents per second."""
-
-    def tick(n: int) -> None:
-        bar.update(task, advance=n)
-        state = next(t for t in bar.tasks if t.id == task)
-        if state.elapsed:
-            bar.update(task, rate=f"{state.completed / state.elapsed:.1f} docs/s")
-
-    return tick
-
-
 def _nlp(settings: Settings, model: Path | None, relations: bool = True,  # type: ignore[no-untyped-def]
          relation_dir: Path | None = None):
     from kg_engine.literature import load_nlp
@@ -65,12 +50,6 @@ def _nlp(settings: Settings, model: Path | None, relations: bool = True,  # type
             return load_nlp(settings, model, _status, relations, relation_dir)
     except FileNotFoundError as exc:
         raise ConfigError(str(exc)) from exc
-
-
-def _check_sources(sources: list[Path]) -> None:
-    missing = [str(p) for p in sources if not p.exists()]
-    if missing:
-        raise ConfigError(f"no such file or folder: {', '.join(missing)}")
 
 
 def _identity(options: JobOptions) -> str:
@@ -106,16 +85,16 @@ def extract(
     from kg_engine.literature import run_extract
     from kg_engine.load.deadletter import DeadLetter
 
-    _check_sources(sources)
+    check_sources(sources)
     options = JobOptions(runner, workers, batch_size, resume, restart, ray_address, model, relation_model).checked()
     settings = Settings.load(home=home)
     with open_checkpoint(settings, "extract", sources, options, _identity(options), output) as checkpoint, \
             make_runner(settings, options, lambda: _nlp(settings, model, relation_dir=relation_model)) as job_runner, \
             DeadLetter(settings.deadletter_dir / "extract.jsonl", checkpoint.resumed) as dead, \
-            _progress("extract") as bar:
+            job_progress("extract") as bar:
         task = bar.add_task("extract", total=None, rate="")
         report = run_extract(job_runner, sources, output, dead, checkpoint=checkpoint, batch_size=batch_size,
-                             tick=_ticker(bar, task))
+                             tick=ticker(bar, task))
     _summary(report, f"wrote {output}")
 
 
@@ -141,7 +120,7 @@ def ingest_literature(
     from kg_engine.literature import model_meta, run_ingest
     from kg_engine.load.deadletter import DeadLetter
 
-    _check_sources(sources)
+    check_sources(sources)
     options = JobOptions(runner, workers, batch_size, resume, restart, ray_address, model, relation_model).checked()
     settings = Settings.load(home=home)
     version = str(model_meta(model).get("version", "0"))
@@ -149,11 +128,11 @@ def ingest_literature(
             make_runner(settings, options, lambda: _nlp(settings, model, relation_dir=relation_model)) as job_runner, \
             _engine(home) as kg, \
             DeadLetter(settings.deadletter_dir / "ingest-literature.jsonl", checkpoint.resumed) as dead, \
-            _progress("ingest") as bar:
+            job_progress("ingest") as bar:
         kg.init()
         task = bar.add_task("ingest", total=None, rate="")
         report = run_ingest(job_runner, kg.store, sources, dead, version, checkpoint=checkpoint,
-                            batch_size=batch_size, tick=_ticker(bar, task))
+                            batch_size=batch_size, tick=ticker(bar, task))
     _summary(report, "ingested into the graph")
 
 
@@ -167,10 +146,10 @@ def ingest_sample(kg) -> None:  # type: ignore[no-untyped-def]
 
     source = kg.settings.resolve_data_dir() / SAMPLE
     nlp = _nlp(kg.settings, None)
-    with DeadLetter(kg.settings.deadletter_dir / "ingest-literature.jsonl") as dead, _progress("abstracts") as bar:
+    with DeadLetter(kg.settings.deadletter_dir / "ingest-literature.jsonl") as dead, job_progress("abstracts") as bar:
         task = bar.add_task("ingest", total=500, rate="")
         report = run(nlp, kg.store, [source], dead, str(nlp.meta.get("version", "0")), 1, 100,
-                     _ticker(bar, task))
+                     ticker(bar, task))
     _summary(report, f"literature: {source.name}")
 
 
@@ -179,11 +158,7 @@ def _summary(report, what: str) -> None:  # type: ignore[no-untyped-def]
     table.add_row(f"{report.documents:,}", f"{report.skipped:,}", f"{report.dead_lettered:,}", f"{report.mentions:,}",
                   f"{report.linked:,}", f"{report.docs_per_second:.1f}")
     out.print(table)
-    if report.dead_lettered:
-        err.print(f"[yellow]{report.dead_lettered} document(s) dead-lettered to {report.deadletter}[/]")
-    if report.dead_lettered_earlier:
-        err.print(f"[dim]{report.dead_lettered_earlier} rejected document(s) already in {report.deadletter} "
-                  "from an earlier run (not written again)[/]")
+    report_dead_letters(report)
 
 
 @reports_errors
@@ -232,7 +207,7 @@ def _evaluate(corpus: Path, model: Path | None, home: Path | None, workers: int,
     from ingest.pipeline import Extractor
     from ingest.readers import raise_errors, read_any
 
-    _check_sources([corpus])
+    check_sources([corpus])
     settings = Settings.load(home=home)
     nlp = _nlp(settings, model)
     documents = list(read_any(corpus, raise_errors))
@@ -283,7 +258,7 @@ def eval_relations(
     """Document-level chemical-induces-disease P/R/F1, end to end (predicted mentions and ids), as JSON."""
     from kg_engine.relation_jobs import evaluate_relations
 
-    _check_sources([corpus])
+    check_sources([corpus])
     nlp = _nlp(Settings.load(home=home), model, relation_dir=relation_model)
     result = evaluate_relations(nlp, corpus, workers)
     sys.stdout.write(json.dumps(result, indent=2) + "\n")
@@ -300,7 +275,7 @@ def eval_associations(
     from kg_engine.literature import read_sources
     from kg_engine.load.deadletter import DeadLetter
 
-    _check_sources(sources)
+    check_sources(sources)
     settings = Settings.load(home=home)
     nlp = _nlp(settings, model, relation_dir=relation_model)
     with DeadLetter(settings.deadletter_dir / "eval-associations.jsonl") as dead:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
-import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,42 +18,20 @@ from ingest.relation_model import model_version
 from ingest.relations import packaged_relation_dir
 from kg_engine.config import Settings
 from kg_engine.errors import JobStateError
-from kg_engine.jobs import Checkpoint, Rejection, Runner
+from kg_engine.jobs import Checkpoint, Runner
 from kg_engine.jobs.local import LocalRunner
+from kg_engine.jobs.run import JobReport, recorded_rejections, run_job
 from kg_engine.kb import KB_VERSION, load_fuzzy, load_or_build
 from kg_engine.load.deadletter import DeadLetter
 from kg_engine.load.literature import write_extractions
 from kg_engine.relation_jobs import load_relations
 from kg_engine.store.base import GraphStore
 
+__all__ = ["JobReport", "extract_to_jsonl", "ingest_literature", "load_nlp", "model_identity", "model_meta",
+           "read_sources", "recorded_rejections", "run_extract", "run_ingest"]
+
 Status = Callable[[str], None]
 Tick = Callable[[int], None]
-
-
-@dataclass
-class JobReport:
-    """Summary of a literature job: what this run did and what an earlier run of the same job had done."""
-
-    documents: int = 0  # extracted and written by this run
-    skipped: int = 0  # done by an earlier run of the same job (--resume)
-    dead_lettered: int = 0  # rejected by this run (written to the dead-letter file)
-    dead_lettered_earlier: int = 0  # rejections met again that the dead-letter file already holds
-    mentions: int = 0
-    linked: int = 0
-    attached_to_existing: int = 0
-    seconds: float = 0.0
-    write_seconds: float = 0.0  # of ``seconds``, spent writing results (store upserts, JSONL lines)
-    deadletter: str | None = None
-    job: str | None = None  # the checkpoint folder
-
-    @property
-    def docs_per_second(self) -> float:
-        """Throughput of this run."""
-        return self.documents / self.seconds if self.seconds else 0.0
-
-    def to_json(self) -> dict[str, object]:
-        """The summary as plain values (kept in the checkpoint's ``job.json``)."""
-        return {**asdict(self), "docs_per_second": round(self.docs_per_second, 2)}
 
 
 def load_nlp(settings: Settings, model_dir: Path | None = None, status: Status = lambda _: None,
@@ -131,7 +106,7 @@ def run_extract(
             os.fsync(fh.fileno())
             return fh.tell()
 
-        return _run_job(runner, sources, dead, checkpoint, batch_size, tick, write, JobReport())
+        return run_job(runner, sources, dead, checkpoint, batch_size, tick, write, JobReport())
 
 
 def run_ingest(
@@ -144,56 +119,7 @@ def run_ingest(
     def write(batch: list[Extraction]) -> None:
         report.attached_to_existing += write_extractions(store, batch, version).attached_to_existing
 
-    return _run_job(runner, sources, dead, checkpoint or Checkpoint.in_memory(), batch_size, tick, write, report)
-
-
-def _run_job(
-    runner: Runner, sources: list[Path], dead: DeadLetter, checkpoint: Checkpoint, batch_size: int, tick: Tick,
-    write: Callable[[list[Extraction]], int | None], report: JobReport,
-) -> JobReport:
-    """Outcomes in batches: write the extractions, dead-letter the rejections, then commit the batch."""
-    report.deadletter, report.skipped = str(dead.path), checkpoint.done.count()
-    report.job = str(checkpoint.folder) if checkpoint.folder else None
-    recorded = recorded_rejections(dead.path) if checkpoint.resumed else set()
-    started = time.perf_counter()
-    outcomes = runner.run(sources, checkpoint.done)
-    while batch := list(itertools.islice(outcomes, batch_size)):
-        write_started = time.perf_counter()
-        offset = write([o.extraction for o in batch if o.extraction is not None])
-        report.write_seconds += time.perf_counter() - write_started
-        for rejection in (o.rejection for o in batch if o.rejection is not None):
-            _dead_letter(dead, rejection, recorded, report)
-        dead.flush()
-        checkpoint.commit([(o.source, o.ordinal) for o in batch if o.ordinal is not None], offset)
-        for ex in (o.extraction for o in batch if o.extraction is not None):
-            _count(report, ex)
-        tick(len(batch))
-    report.seconds = time.perf_counter() - started
-    checkpoint.complete(report.to_json())
-    return report
-
-
-def recorded_rejections(path: Path) -> set[tuple[str, int | None, str | None]]:
-    """(file, line, document id) of every entry a dead-letter file holds."""
-    if not path.is_file():
-        return set()
-    entries = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        try:
-            entries.append(json.loads(raw))
-        except json.JSONDecodeError:
-            continue
-    return {(e.get("file"), e.get("line"), e.get("record")) for e in entries}
-
-
-def _dead_letter(dead: DeadLetter, rejection: Rejection, recorded: set[tuple[str, int | None, str | None]],
-                 report: JobReport) -> None:
-    if rejection.dead_letter_key in recorded:
-        report.dead_lettered_earlier += 1
-        return
-    dead.write(rejection.file, rejection.line, rejection.reason, rejection.doc_id)
-    recorded.add(rejection.dead_letter_key)
-    report.dead_lettered += 1
+    return run_job(runner, sources, dead, checkpoint or Checkpoint.in_memory(), batch_size, tick, write, report)
 
 
 @contextmanager
@@ -213,9 +139,3 @@ def _output(out: Path, checkpoint: Checkpoint) -> Iterator[BinaryIO]:
         fh.truncate(checkpoint.offset)
         fh.seek(checkpoint.offset)
         yield fh
-
-
-def _count(report: JobReport, ex: Extraction) -> None:
-    report.documents += 1
-    report.mentions += len(ex.mentions)
-    report.linked += sum(1 for m in ex.mentions if m.curie)

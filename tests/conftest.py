@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -35,6 +37,43 @@ def nlp(kb_home: Path, shared_data: Path):
     from kg_engine.literature import load_nlp
 
     return load_nlp(Settings.load(home=kb_home, data_dir=shared_data))
+
+
+@pytest.fixture(scope="session")
+def note_nlp(kb_home: Path, shared_data: Path):
+    """The clinical-note pipeline (literature pipeline + HPO findings + assertion) on the session's base."""
+    from kg_engine.clinical import load_note_nlp
+    from kg_engine.config import Settings
+
+    return load_note_nlp(Settings.load(home=kb_home, data_dir=shared_data))
+
+
+@pytest.fixture
+def negex_notes(shared_data: Path) -> Callable[..., dict[str, str]]:
+    """Write a CSV of notes, one per NegEx report (its sentences, one a line); returns id -> text.
+
+    ``make(path, reports, extra, bad_rows)``: the first ``reports`` reports, then the ``extra`` notes, then
+    ``bad_rows`` as they are.
+    """
+
+    def make(path: Path, reports: int = 6, extra: dict[str, str] | None = None,
+             bad_rows: list[list[str]] | None = None) -> dict[str, str]:
+        notes: dict[str, list[str]] = {}
+        with (shared_data / "negex" / "annotations_reports_1-60.tsv").open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh, delimiter="\t"):
+                number, sentence = row["Report No."], row["Sentence"]
+                if int(number) <= reports and sentence not in notes.setdefault(number, []):
+                    notes[number].append(sentence)
+        texts = {f"rpt-{int(k):04d}-negex": "\n".join(v) for k, v in notes.items()}
+        texts.update(extra or {})
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["id", "text"])
+            writer.writerows(texts.items())
+            writer.writerows(bad_rows or [])
+        return texts
+
+    return make
 
 
 @pytest.fixture(scope="session")

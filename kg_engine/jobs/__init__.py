@@ -2,7 +2,8 @@
 
 Runners share one shape: entered as a context manager (before the store is opened), then
 ``run(sources, done)`` yields an ``Outcome`` for every document of ``sources`` that ``done`` does not
-hold. The job (``kg_engine.literature``) writes results in batches and commits each to the checkpoint.
+hold, running its ``task`` (``kg_engine.jobs.tasks``: literature, or ``kg_engine.clinical.NoteTask`` for
+notes). The job loop (``kg_engine.jobs.run``) writes results in batches and commits each to the checkpoint.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Protocol
 
 from kg_engine.errors import ConfigError
 from kg_engine.jobs.checkpoint import Checkpoint, DoneRanges, JobIdentity
+from kg_engine.jobs.tasks import Task
 from kg_engine.jobs.work import Outcome, Rejection
 
 RUNNERS = ("local", "ray")
@@ -24,6 +26,7 @@ class Runner(Protocol):
     """Extracts documents; see the module docstring."""
 
     name: str
+    task: Task
 
     def __enter__(self) -> Runner: ...
 

@@ -14,8 +14,11 @@ import dataclasses
 import json
 from typing import Any
 
+from ingest.note_pipeline import NoteExtraction
 from ingest.pipeline import Extraction
 from ingest.records import Document, Mention, Relation
+from ingest.sections import Section
+from kg_engine.jobs.tasks import LITERATURE, Task
 from kg_engine.jobs.work import Outcome, Pending, Rejection
 from ontologies.records import Provenance
 
@@ -54,6 +57,26 @@ def extraction_from_json(data: dict[str, Any]) -> Extraction:
     )
 
 
+def note_extraction_to_json(extraction: NoteExtraction) -> dict[str, Any]:
+    """A note's extraction, every record field included (the note's text travels only inside the job)."""
+    return {
+        "document": document_to_json(extraction.document),
+        "mentions": [dataclasses.asdict(m) for m in extraction.mentions],
+        "sections": [dataclasses.asdict(s) for s in extraction.sections],
+        "names": dict(extraction.names),
+    }
+
+
+def note_extraction_from_json(data: dict[str, Any]) -> NoteExtraction:
+    """Inverse of ``note_extraction_to_json``."""
+    return NoteExtraction(
+        document_from_json(data["document"]),
+        [_mention(m) for m in data["mentions"]],
+        tuple(Section(**s) for s in data["sections"]),
+        dict(data["names"]),
+    )
+
+
 def pending_row(item: Pending) -> dict[str, Any]:
     """A document to extract as a table row."""
     return {"source": item.source, "ordinal": item.ordinal, "document": json.dumps(document_to_json(item.document)),
@@ -65,21 +88,21 @@ def rejection_row(item: Rejection) -> dict[str, Any]:
     return {"source": item.source, "ordinal": -1, "document": "", "rejection": json.dumps(dataclasses.asdict(item))}
 
 
-def outcome_to_row(outcome: Outcome) -> dict[str, Any]:
-    """An outcome as a table row of plain values."""
+def outcome_to_row(outcome: Outcome, task: Task = LITERATURE) -> dict[str, Any]:
+    """An outcome as a table row of plain values (the extraction encoded by ``task``)."""
     return {
         "source": outcome.source,
         "ordinal": -1 if outcome.ordinal is None else outcome.ordinal,
         "doc_id": outcome.doc_id or "",
-        "extraction": json.dumps(extraction_to_json(outcome.extraction)) if outcome.extraction else "",
+        "extraction": json.dumps(task.encode(outcome.extraction)) if outcome.extraction else "",
         "rejection": json.dumps(dataclasses.asdict(outcome.rejection)) if outcome.rejection else "",
     }
 
 
-def outcome_from_row(row: dict[str, Any]) -> Outcome:
+def outcome_from_row(row: dict[str, Any], task: Task = LITERATURE) -> Outcome:
     """Inverse of ``outcome_to_row``."""
     ordinal = int(row["ordinal"])
-    extraction = extraction_from_json(json.loads(row["extraction"])) if row["extraction"] else None
+    extraction = task.decode(json.loads(row["extraction"])) if row["extraction"] else None
     rejection = Rejection(**json.loads(row["rejection"])) if row["rejection"] else None
     return Outcome(int(row["source"]), None if ordinal < 0 else ordinal, row["doc_id"] or None, extraction, rejection)
 

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from spacy.language import Language
 
+from kg_engine.jobs.tasks import LITERATURE, Task
 from kg_engine.jobs.work import PIPE_BATCH, Done, Outcome, WorkBatch, extract_work, work_batches
 
 T = TypeVar("T")
@@ -21,7 +22,7 @@ _WORKER_NLP: Language | None = None  # the pipeline a forked worker inherits
 
 
 class LocalRunner:
-    """Extract on this machine with ``workers`` processes.
+    """Run ``task``'s pipeline on this machine with ``workers`` processes.
 
     With more than one worker, batches go to a pool of forked processes that inherit the loaded pipeline
     and knowledge base (no second load, shared memory pages). At most two batches per worker are in
@@ -31,10 +32,12 @@ class LocalRunner:
 
     name = "local"
 
-    def __init__(self, nlp: Language, workers: int = 1, batch_size: int = PIPE_BATCH) -> None:
+    def __init__(self, nlp: Language, workers: int = 1, batch_size: int = PIPE_BATCH, task: Task = LITERATURE
+                 ) -> None:
         self.nlp = nlp
         self.workers = workers
         self.batch_size = batch_size
+        self.task = task
         self._pool: Pool | None = None
 
     def __enter__(self) -> LocalRunner:
@@ -53,15 +56,15 @@ class LocalRunner:
     def run(self, sources: Sequence[Path], done: Done) -> Iterator[Outcome]:
         """Outcomes of every document of ``sources`` not in ``done``, in reading order."""
         files = [str(p) for p in sources]
-        batches = work_batches(sources, done, self.batch_size)
+        batches = work_batches(sources, done, self.batch_size, self.task)
         if self.workers <= 1:
             for batch in batches:
-                yield from extract_work(self.nlp, batch, files)
+                yield from extract_work(self.nlp, batch, files, self.task)
             return
         with self:
             assert self._pool is not None
-            for outcomes in bounded_imap(self._pool, partial(_worker_extract, files=files), batches,
-                                         2 * self.workers):
+            extract = partial(_worker_extract, files=files, task=self.task)
+            for outcomes in bounded_imap(self._pool, extract, batches, 2 * self.workers):
                 yield from outcomes
 
 
@@ -76,6 +79,6 @@ def bounded_imap(pool: Pool, fn: Callable[[T], R], items: Iterable[T], in_flight
         yield waiting.popleft().get()
 
 
-def _worker_extract(batch: WorkBatch, files: Sequence[str]) -> list[Outcome]:
+def _worker_extract(batch: WorkBatch, files: Sequence[str], task: Task) -> list[Outcome]:
     assert _WORKER_NLP is not None, "worker started without a pipeline"
-    return extract_work(_WORKER_NLP, batch, files)
+    return extract_work(_WORKER_NLP, batch, files, task)

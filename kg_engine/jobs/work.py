@@ -13,11 +13,11 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from ingest.pipeline import Extraction, Extractor
-from ingest.readers import read_any
 from ingest.records import Document, ReadError
+from kg_engine.jobs.tasks import LITERATURE, PIPE_BATCH, Read, Result, Task
 
-PIPE_BATCH = 32  # documents per nlp.pipe call (and per task handed to a worker)
+__all__ = ["PIPE_BATCH", "Done", "Outcome", "Pending", "Rejection", "WorkBatch", "extract_work", "read_work",
+           "work_batches"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +36,6 @@ class Rejection:
         """The rejection of a document the reader could not read."""
         return cls(source, error.file, error.reason, error.line, error.doc_id)
 
-    @property
-    def dead_letter_key(self) -> tuple[str, int | None, str | None]:
-        """What identifies this rejection in a dead-letter file: (file, line, document id)."""
-        return (self.file, self.line, self.doc_id)
-
 
 @dataclass(frozen=True, slots=True)
 class Pending:
@@ -58,7 +53,7 @@ class Outcome:
     source: int
     ordinal: int | None
     doc_id: str | None
-    extraction: Extraction | None = None
+    extraction: Result | None = None
     rejection: Rejection | None = None
 
 
@@ -73,10 +68,10 @@ class WorkBatch:
 Done = Container[tuple[int, int]]  # (source, ordinal) of documents done in an earlier run
 
 
-def read_work(source: int, path: Path, done: Done) -> Iterator[Pending | Rejection]:
+def read_work(source: int, path: Path, done: Done, read: Read) -> Iterator[Pending | Rejection]:
     """The documents of one source not yet done, with the reader's rejections in reading order."""
     rejected: list[Rejection] = []
-    for ordinal, document in enumerate(read_any(path, lambda e: rejected.append(Rejection.from_read_error(source, e)))):
+    for ordinal, document in enumerate(read(path, lambda e: rejected.append(Rejection.from_read_error(source, e)))):
         yield from rejected
         rejected.clear()
         if (source, ordinal) not in done:
@@ -84,11 +79,13 @@ def read_work(source: int, path: Path, done: Done) -> Iterator[Pending | Rejecti
     yield from rejected
 
 
-def work_batches(sources: Sequence[Path], done: Done, size: int = PIPE_BATCH) -> Iterator[WorkBatch]:
+def work_batches(sources: Sequence[Path], done: Done, size: int = PIPE_BATCH, task: Task = LITERATURE
+                 ) -> Iterator[WorkBatch]:
     """Batches of up to ``size`` pending documents over all sources, each with the rejections met on the way."""
     batch = WorkBatch([], [])
+    read = task.reader()
     for index, path in enumerate(sources):
-        for item in read_work(index, Path(path), done):
+        for item in read_work(index, Path(path), done, read):
             if isinstance(item, Rejection):
                 batch.rejections.append(item)
                 continue
@@ -100,28 +97,31 @@ def work_batches(sources: Sequence[Path], done: Done, size: int = PIPE_BATCH) ->
         yield batch
 
 
-def extract_work(nlp: Language, batch: WorkBatch, files: Sequence[str]) -> list[Outcome]:
+def extract_work(nlp: Language, batch: WorkBatch, files: Sequence[str], task: Task = LITERATURE) -> list[Outcome]:
     """Run the pipeline over a batch; a document that makes it fail is rejected and the rest go on.
 
     Args:
-        nlp: The literature pipeline.
+        nlp: The task's pipeline.
         batch: Documents to extract and rejections to pass through.
         files: Source file names by source index (for rejection messages).
+        task: What the job does with its documents.
     """
     outcomes = [Outcome(r.source, r.ordinal, r.doc_id, rejection=r) for r in batch.rejections]
     try:
-        extractions = list(Extractor(nlp, batch_size=PIPE_BATCH).extract(p.document for p in batch.pending))
+        extractions = task.extract(nlp, [p.document for p in batch.pending])
     except Exception:  # one bad document must not fail its batch: retry them one by one
-        return outcomes + [_extract_one(nlp, p, files) for p in batch.pending]
+        return outcomes + [_extract_one(nlp, p, files, task) for p in batch.pending]
     return outcomes + [Outcome(p.source, p.ordinal, p.document.id, extraction=ex)
                        for p, ex in zip(batch.pending, extractions, strict=True)]
 
 
-def _extract_one(nlp: Language, item: Pending, files: Sequence[str]) -> Outcome:
+def _extract_one(nlp: Language, item: Pending, files: Sequence[str], task: Task) -> Outcome:
     try:
-        (extraction,) = Extractor(nlp).extract([item.document])
-    except Exception as exc:  # reported per document, with the error's type and message
-        reason = f"{item.document.id}: pipeline failed: {type(exc).__name__}: {exc}"
-        rejection = Rejection(item.source, files[item.source], reason, None, item.document.id, item.ordinal)
+        (extraction,) = task.extract(nlp, [item.document])
+    except Exception as exc:  # reported per document, as the task words it
+        meta = item.document.meta
+        file, line = str(meta.get("file") or files[item.source]), meta.get("line")
+        rejection = Rejection(item.source, file, task.failure(item.document, exc),
+                              line if isinstance(line, int) else None, item.document.id, item.ordinal)
         return Outcome(item.source, item.ordinal, item.document.id, rejection=rejection)
     return Outcome(item.source, item.ordinal, item.document.id, extraction=extraction)

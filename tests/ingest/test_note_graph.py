@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -51,21 +50,15 @@ def test_sections_set_family_and_drugs_reach_drugbank(note_nlp) -> None:
     assert ex.section_of(metformin[0]).name == "medications"
 
 
-def _notes_csv(shared_data: Path, path: Path, reports: int = 6) -> dict[str, str]:
-    """Notes built from the NegEx sentences of the first reports, plus the three above; returns id -> text."""
-    notes: dict[str, list[str]] = {}
-    with (shared_data / "negex" / "annotations_reports_1-60.tsv").open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh, delimiter="\t"):
-            if int(row["Report No."]) <= reports and row["Sentence"] not in notes.setdefault(row["Report No."], []):
-                notes[row["Report No."]].append(row["Sentence"])
-    texts = {f"rpt-{int(k):04d}-negex": "\n".join(v) for k, v in notes.items()}
-    texts.update({"pt-denies-001": DENIES, "pt-family-002": FAMILY, "pt-phi-003": PHI})
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["id", "text"])
-        writer.writerows(texts.items())
-        writer.writerow(["", "a row without id"])
-    return texts
+@pytest.fixture
+def notes_csv(negex_notes):  # type: ignore[no-untyped-def]
+    """NegEx notes of the first reports plus the three above, and a row without id; returns id -> text."""
+
+    def make(path: Path, reports: int = 6) -> dict[str, str]:
+        extra = {"pt-denies-001": DENIES, "pt-family-002": FAMILY, "pt-phi-003": PHI}
+        return negex_notes(path, reports, extra, bad_rows=[["", "a row without id"]])
+
+    return make
 
 
 @pytest.fixture
@@ -94,8 +87,8 @@ def _everything(store) -> str:
     return json.dumps([*nodes["n"].tolist(), *rels["r"].tolist()], default=str)
 
 
-def test_notes_into_the_graph(note_nlp, store, shared_data: Path, tmp_path: Path) -> None:
-    texts = _notes_csv(shared_data, tmp_path / "notes.csv")
+def test_notes_into_the_graph(note_nlp, store, notes_csv, tmp_path: Path) -> None:
+    texts = notes_csv(tmp_path / "notes.csv")
     report = _ingest(note_nlp, store, tmp_path / "notes.csv", tmp_path)
     assert report.notes == len(texts) and report.dead_lettered == 1 and report.by_status["negated"] > 0
     dead = [json.loads(line) for line in (tmp_path / "dead.jsonl").read_text().splitlines()]
@@ -142,11 +135,11 @@ def test_keep_raw_text_stores_id_and_text(note_nlp, store, tmp_path: Path) -> No
 KG = str(Path(sys.executable).parent / "kg")
 
 
-def test_cli_ingest_notes(kb_home: Path, shared_data: Path, tmp_path: Path) -> None:
+def test_cli_ingest_notes(kb_home: Path, shared_data: Path, notes_csv, tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
     (home / "kb").symlink_to(kb_home / "kb", target_is_directory=True)
-    texts = _notes_csv(shared_data, tmp_path / "notes.csv", reports=3)
+    texts = notes_csv(tmp_path / "notes.csv", reports=3)
     env = {k: v for k, v in os.environ.items() if k != "KG_NOTE_SALT"}
     env.update(KG_HOME=str(home), KG_DATA_DIR=str(shared_data))
     run = subprocess.run([KG, "ingest", "notes", str(tmp_path / "notes.csv")], capture_output=True, text=True,

@@ -1,8 +1,11 @@
-"""Fixtures for batch jobs: subsets of the BC5CDR dev abstracts, and a comparable picture of a graph."""
+"""Fixtures for batch jobs: subsets of the BC5CDR dev abstracts, note files, a comparable picture of a graph."""
 
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -51,3 +54,70 @@ def snapshot(store) -> dict[str, object]:  # type: ignore[no-untyped-def]
 def graph_snapshot() -> Callable[..., dict[str, object]]:
     """``snapshot(store)``: what two runs must agree on to have built the same graph."""
     return snapshot
+
+
+@pytest.fixture
+def note_sources(negex_notes, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A JSONL file (a note, a broken line, a note whose id the CSV repeats) and a CSV of NegEx reports.
+
+    ``make(reports)`` returns the two paths and every note text that goes in.
+    """
+
+    def make(reports: int) -> tuple[list[Path], list[str]]:
+        first = tmp_path / "first.jsonl"
+        denies, repeated = "Patient denies chest pain.", "No fever today."
+        lines = [{"id": "pt-denies-001", "text": denies}, {"id": "rpt-0003-negex", "text": repeated}]
+        first.write_text(f'{json.dumps(lines[0])}\n{{"id": "x", "text": "Cough\n{json.dumps(lines[1])}\n')
+        texts = negex_notes(tmp_path / "reports.csv", reports)
+        return [first, tmp_path / "reports.csv"], [denies, repeated, "Cough", *texts.values()]
+
+    return make
+
+
+class FailsOn:
+    """The pipeline, except that any batch holding document ``doc_id`` raises."""
+
+    def __init__(self, nlp, doc_id: str) -> None:  # type: ignore[no-untyped-def]
+        self.nlp, self.doc_id = nlp, doc_id
+
+    def pipe(self, items, **kwargs):  # type: ignore[no-untyped-def]
+        items = list(items)
+        if any(context.id == self.doc_id for _, context in items):
+            raise ValueError(f"tokenizer exploded on {items[0][0][:20]!r}")
+        return self.nlp.pipe(items, **kwargs)
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self.nlp, name)
+
+
+@pytest.fixture
+def fails_on() -> type[FailsOn]:
+    """``FailsOn(nlp, doc_id)``: a pipeline that fails on one document (its error message quotes the text)."""
+    return FailsOn
+
+
+def kill_then_resume(cmd: list[str], env: dict[str, str], folder: Path, log: Path, commits: int = 3,
+                     timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run a job command, SIGKILL it after ``commits`` commits to its checkpoint ``folder``, then resume it.
+
+    Checks that the killed run is left "running" and that a re-run without ``--resume`` exits 3 and names
+    the option; returns the resumed run (its output is checked by the caller).
+    """
+    with log.open("w") as fh:
+        first = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env)
+    commit_log, deadline = folder / "commits.jsonl", time.monotonic() + timeout
+    while not (commit_log.is_file() and len(commit_log.read_text().splitlines()) >= commits):
+        assert first.poll() is None and time.monotonic() < deadline, f"no {commits} commits before the job ended"
+        time.sleep(0.05)
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=30)
+    assert json.loads((folder / "job.json").read_text())["status"] == "running"
+    refused = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert refused.returncode == 3 and "--resume" in refused.stderr
+    return subprocess.run([*cmd, "--resume"], capture_output=True, text=True, env=env, timeout=600, check=False)
+
+
+@pytest.fixture
+def killed_and_resumed() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``kill_then_resume(cmd, env, folder, log, commits=3)``."""
+    return kill_then_resume

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -49,36 +47,16 @@ def _reference(nlp, source: Path, tmp_path: Path, graph_snapshot) -> dict[str, o
     return picture
 
 
-def _wait_for_commits(log: Path, process: subprocess.Popen, commits: int, timeout: float = 240) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if log.is_file() and len(log.read_text().splitlines()) >= commits:
-            return
-        assert process.poll() is None, "the job ended before it could be killed"
-        time.sleep(0.05)
-    raise AssertionError(f"no {commits} commits in {timeout} s")
-
-
-def test_killed_ingest_resumes_to_the_same_graph(nlp, kb_home, shared_data, dev_subset, tmp_path, graph_snapshot):
+def test_killed_ingest_resumes_to_the_same_graph(nlp, kb_home, shared_data, dev_subset, tmp_path, graph_snapshot,
+                                                 killed_and_resumed):
     source = dev_subset(120, garble=(2,))
     home = tmp_path / "home"
     home.mkdir()
     (home / "kb").symlink_to(kb_home / "kb")  # the session's knowledge base, not a second build
     env = {**os.environ, "KG_HOME": str(home), "KG_DATA_DIR": str(shared_data)}
     cmd = [KG, "ingest", "literature", str(source), "--batch-size", "10"]
-    with (tmp_path / "first.log").open("w") as log:
-        first = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
-    job = JobIdentity.of("ingest-literature", [source], model_identity())
-    folder = home / "jobs" / job.job_id
-    _wait_for_commits(folder / "commits.jsonl", first, commits=3)
-    first.send_signal(signal.SIGKILL)
-    first.wait(timeout=30)
-    assert json.loads((folder / "job.json").read_text())["status"] == "running"
-
-    refused = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120, check=False)
-    assert refused.returncode == 3 and "--resume" in refused.stderr
-
-    resumed = subprocess.run([*cmd, "--resume"], capture_output=True, text=True, env=env, timeout=300, check=False)
+    folder = home / "jobs" / JobIdentity.of("ingest-literature", [source], model_identity()).job_id
+    resumed = killed_and_resumed(cmd, env, folder, tmp_path / "first.log")
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     summary = json.loads((folder / "job.json").read_text())
     assert summary["status"] == "complete"
@@ -144,29 +122,13 @@ def test_batch_written_but_not_committed_is_done_again(nlp, dev_subset, tmp_path
     assert resumed == _reference(nlp, source, tmp_path, graph_snapshot)
 
 
-class FailsOn:
-    """The pipeline, except that any batch holding document ``doc_id`` raises."""
-
-    def __init__(self, nlp, doc_id: str) -> None:  # type: ignore[no-untyped-def]
-        self.nlp, self.doc_id = nlp, doc_id
-
-    def pipe(self, items, **kwargs):  # type: ignore[no-untyped-def]
-        items = list(items)
-        if any(context.id == self.doc_id for _, context in items):
-            raise ValueError("tokenizer exploded")
-        return self.nlp.pipe(items, **kwargs)
-
-    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
-        return getattr(self.nlp, name)
-
-
-def test_a_document_that_breaks_the_pipeline_is_dead_lettered(nlp, dev_subset, tmp_path):
+def test_a_document_that_breaks_the_pipeline_is_dead_lettered(nlp, dev_subset, tmp_path, fails_on):
     source = dev_subset(6)
     bad = source.read_text().split("\n\n")[3].split("|", 1)[0]  # the fourth document's PMID
     store = LadybugStore(tmp_path / "graph.lbdb")
     store.init_schema()
     with DeadLetter(tmp_path / "dead.jsonl") as dead:
-        report = run_ingest(LocalRunner(FailsOn(nlp, bad)), store, [source], dead, VERSION)
+        report = run_ingest(LocalRunner(fails_on(nlp, bad)), store, [source], dead, VERSION)
     assert (report.documents, report.dead_lettered) == (5, 1)
     entry = json.loads((tmp_path / "dead.jsonl").read_text())
     assert entry["record"] == bad and "tokenizer exploded" in entry["reason"] and entry["file"] == str(source)

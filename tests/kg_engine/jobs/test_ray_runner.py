@@ -1,4 +1,4 @@
-"""The Ray runner (local Ray on this machine) builds the same graph as the local runner; rows skip done work."""
+"""The Ray runner (local Ray on this machine) builds the same graph as the local runner, for literature and notes."""
 
 from __future__ import annotations
 
@@ -56,12 +56,38 @@ def test_ray_runner_builds_the_same_graph_as_local(local_ray, nlp, kb_home, shar
     local_store.close()
 
 
+def test_ray_runner_builds_the_same_notes_graph_as_local(local_ray, note_nlp, kb_home, shared_data, note_sources,
+                                                         tmp_path, graph_snapshot):
+    from kg_engine.clinical import NoteTask, ingest_notes, run_notes
+    from kg_engine.jobs.ray_runner import PipelineSpec, RayRunner
+
+    sources, _ = note_sources(reports=6)
+    runner = RayRunner(PipelineSpec(kb_home, shared_data, None), workers=2, batch_size=2, task=NoteTask())
+    stores = {name: LadybugStore(tmp_path / f"{name}.lbdb") for name in ("ray", "local")}
+    for store in stores.values():
+        store.init_schema()
+    identity = JobIdentity.of("ingest-notes", sources, "test")
+    with Checkpoint.open(tmp_path, identity) as checkpoint, DeadLetter(tmp_path / "ray-dead.jsonl") as dead:
+        on_ray = run_notes(runner, stores["ray"], sources, dead, VERSION, b"salt", checkpoint=checkpoint,
+                           batch_size=4)
+    with DeadLetter(tmp_path / "local-dead.jsonl") as dead:
+        local = ingest_notes(note_nlp, stores["local"], sources, dead, VERSION, b"salt", batch_size=4)
+    assert (on_ray.notes, on_ray.dead_lettered) == (local.notes, local.dead_lettered) == (7, 2)  # a repeated id
+    assert on_ray.by_status == local.by_status and local.by_status["negated"] > 0
+    assert checkpoint.done.count() == 7
+    assert graph_snapshot(stores["ray"]) == graph_snapshot(stores["local"])
+    for store in stores.values():
+        store.close()
+    dead_rows = [sorted((tmp_path / f"{name}-dead.jsonl").read_text().splitlines()) for name in ("ray", "local")]
+    assert dead_rows[0] == dead_rows[1]
+
+
 def test_read_rows_skips_what_is_done(dev_subset):
-    from kg_engine.jobs.ray_runner import read_rows
+    from kg_engine.jobs.ray_runner import read_rows, source_rows
 
     source = dev_subset(12, garble=(5,))
-    done = json.dumps(DoneRanges.compress([0, 1, 2, 7]))
-    rows = list(read_rows({"source": 0, "path": str(source), "done": done}))
+    (row,) = source_rows([str(source)], DoneRanges({0: DoneRanges.compress([0, 1, 2, 7])}))
+    rows = list(read_rows(row))
     documents = [r for r in rows if r["document"]]
     rejections = [json.loads(r["rejection"]) for r in rows if r["rejection"]]
     assert [r["ordinal"] for r in documents] == [3, 4, 5, 6, 8, 9, 10]  # 11 readable documents, 4 done
