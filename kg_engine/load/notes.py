@@ -66,6 +66,8 @@ def write_note_extractions(store: GraphStore, extractions: list[NoteExtraction],
                            keep_raw_text: bool = False) -> NotesBatchReport:
     """Upsert the notes, the entities they mention and one edge per (note, entity, status) with its evidence."""
     report = NotesBatchReport(notes=len(extractions))
+    if not extractions:  # a job's batch may hold only rejected rows
+        return report
     schema = load_schema()
     categories: dict[str, str] = {}
     names: dict[str, str] = {}

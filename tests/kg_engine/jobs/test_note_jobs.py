@@ -92,3 +92,15 @@ def test_resuming_with_other_columns_or_salt_is_another_job():
               note_identity(None, NoteTask(), False, b"another salt")}
     assert base not in others and len(others) == 3
     assert "salt" not in base.rsplit("+salt=", 1)[1]
+
+
+def test_a_batch_of_rejected_rows_only_writes_nothing(note_nlp, tmp_path):
+    (tmp_path / "bad.csv").write_text("id,text\n,no id\nn1,\n", encoding="utf-8")
+    store = LadybugStore(tmp_path / "graph.lbdb")
+    store.init_schema()
+    with DeadLetter(tmp_path / "dead.jsonl") as dead:
+        report = run_notes(LocalRunner(note_nlp, task=NoteTask()), store, [tmp_path / "bad.csv"], dead, VERSION,
+                           SALT.encode())
+    assert (report.notes, report.dead_lettered) == (0, 2)
+    assert store.stats().nodes.get("ClinicalNote", 0) == 0
+    store.close()
