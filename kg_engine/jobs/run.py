@@ -78,7 +78,8 @@ def run_job(runner: Runner, sources: Sequence[Path], dead: DeadLetter, checkpoin
     outcomes = runner.run(sources, checkpoint.done)
     while batch := list(itertools.islice(outcomes, batch_size)):
         write_started = time.perf_counter()
-        offset = write([o.extraction for o in batch if o.extraction is not None])
+        results = [o.extraction for o in batch if o.extraction is not None]
+        offset = write(results) if results else None  # a batch may hold only rejections
         report.write_seconds += time.perf_counter() - write_started
         for rejection in (o.rejection for o in batch if o.rejection is not None):
             _dead_letter(dead, runner.task, rejection, recorded, report)

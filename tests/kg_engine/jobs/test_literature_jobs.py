@@ -170,3 +170,13 @@ def test_cli_relation_model_option(kb_home, shared_data, dev_subset, tmp_path):
     assert len(lines) == 3 and all("relations" in line for line in lines)
     jobs = [json.loads(p.read_text()) for p in (home / "jobs").glob("extract-*/job.json")]
     assert [j["identity"]["model"] for j in jobs] == [model_identity()]
+
+
+def test_a_batch_of_unreadable_documents_only_writes_nothing(nlp, dev_subset, tmp_path):
+    source = dev_subset(3, garble=(0, 1, 2))
+    store = LadybugStore(tmp_path / "graph.lbdb")
+    store.init_schema()
+    with DeadLetter(tmp_path / "dead.jsonl") as dead:
+        report = run_ingest(LocalRunner(nlp), store, [source], dead, VERSION)
+    assert (report.documents, report.dead_lettered) == (0, 3)
+    store.close()
