@@ -55,5 +55,6 @@ def test_treats_defaults_read_paths_and_binds_does_not():
 
     treats = config_for("treats", "random")
     assert treats.path_features and treats.node_input == "gated" and treats.monitor == "auroc"
-    assert not config_for("binds", "random").path_features and config_for("binds", "random").jumping
+    binds = config_for("binds", "random")
+    assert not binds.path_features and binds.jumping and binds.node_input == "free" and binds.monitor == "mrr"
     assert config_for("treats", "random", node_input="free").node_input == "free"
