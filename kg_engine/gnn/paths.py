@@ -19,15 +19,32 @@ from torch import Tensor
 
 from kg_engine.gnn.data import EdgeType, GnnDataError
 
-Metapath = tuple[EdgeType, EdgeType]
+Metapath = tuple[EdgeType, ...]
 DWPC_SCALE = 100.0
 MAX_FEATURE_CELLS = 60_000_000  # pairs x metapaths held densely: about 240 MB of float32
+MAX_INNER_TYPE = 5_000  # three-hop paths pass only through node types this small (not genes): products stay cheap
 
 
 def two_hop_metapaths(edge_types: list[EdgeType], target: EdgeType) -> list[Metapath]:
     """Every ``(a, b)`` with ``a`` leaving the target's source type and ``b`` entering its destination type."""
     ordered = sorted(edge_types)
     return [(a, b) for a in ordered if a[0] == target[0] for b in ordered if b[0] == a[2] and b[2] == target[2]]
+
+
+def metapaths(edge_types: list[EdgeType], target: EdgeType, hops: int, sizes: dict[str, int]) -> list[Metapath]:
+    """Two-hop metapaths, plus with ``hops=3`` the three-hop ones whose two inner types are small.
+
+    Small means at most :data:`MAX_INNER_TYPE` nodes (compound, disease, anatomy; not gene), e.g. compound
+    -treats-> disease <-treats- compound -treats-> disease.
+    """
+    paths = two_hop_metapaths(edge_types, target)
+    if hops >= 3:
+        ordered = sorted(edge_types)
+        small = {nt for nt, n in sizes.items() if n <= MAX_INNER_TYPE}
+        paths += [(a, b, c) for a in ordered if a[0] == target[0] and a[2] in small
+                  for b in ordered if b[0] == a[2] and b[2] in small
+                  for c in ordered if c[0] == b[2] and c[2] == target[2]]
+    return paths
 
 
 def check_size(num_src: int, num_dst: int, paths: list[Metapath]) -> None:
@@ -57,18 +74,20 @@ def path_features(edge_index_dict: dict[EdgeType, Tensor], paths: list[Metapath]
     Shapes:
         edge_index_dict: ``{(src, rel, dst): [2, E]}``; sizes: node count per type.
     """
-    target_src, target_dst = paths[0][0][0], paths[0][1][2]
+    target_src, target_dst = paths[0][0][0], paths[0][-1][2]
     device = next(iter(edge_index_dict.values())).device
     out = torch.zeros(sizes[target_src], sizes[target_dst], len(paths), device=device)
     cache: dict[EdgeType, Tensor] = {}
-    for k, (a, b) in enumerate(paths):
-        if a not in edge_index_dict or b not in edge_index_dict:
+    for k, path in enumerate(paths):
+        if any(et not in edge_index_dict for et in path):
             continue
-        for et in (a, b):
+        for et in path:
             if et not in cache:
                 cache[et] = _normalised(edge_index_dict[et], (sizes[et[0]], sizes[et[2]]))
+        product = cache[path[0]]
         with warnings.catch_warnings():  # sparse x sparse goes through CSR, which torch labels beta
             warnings.simplefilter("ignore", UserWarning)
-            product = torch.sparse.mm(cache[a], cache[b]).to_dense()
-        out[:, :, k] = torch.log1p(DWPC_SCALE * product)
+            for et in path[1:]:
+                product = torch.sparse.mm(product, cache[et])
+        out[:, :, k] = torch.log1p(DWPC_SCALE * product.to_dense())
     return out

@@ -58,3 +58,18 @@ def test_treats_defaults_read_paths_and_binds_does_not():
     binds = config_for("binds", "random")
     assert not binds.path_features and binds.jumping and binds.node_input == "free" and binds.monitor == "mrr"
     assert config_for("treats", "random", node_input="free").node_input == "free"
+
+
+def test_three_hop_paths_pass_only_through_small_types(small_graph):
+    from kg_engine.gnn.paths import metapaths
+
+    split = build_split(small_graph, TREATS, "random", seed=0)
+    sizes = {nt: int(split.graph[nt].num_nodes) for nt in split.graph.node_types}
+    two = metapaths(split.graph.edge_types, TREATS, 2, sizes)
+    three = metapaths(split.graph.edge_types, TREATS, 3, sizes)
+    assert three[: len(two)] == two and len(three) > len(two)
+    assert (TREATS, ("Disease", "rev_treats", "Compound"), TREATS) in three
+    assert all(et[2] != "Gene" for path in three[len(two):] for et in path[:2])
+    model = build_model(split, TrainConfig(dim=8, path_features=True, path_hops=3))
+    model(edge_dict(split, torch.device("cpu")))
+    assert model._paths.shape == (split.num_src, split.num_dst, len(three))
