@@ -311,6 +311,7 @@ def predict(task: Annotated[str, typer.Argument(help="treats | binds | associate
             = None, top: Annotated[int, typer.Option("--top")] = 20, home: HomeOption = None) -> None:
     """Rank candidates with the newest GNN checkpoint of a task; known edges are marked."""
     from kg_engine.gnn.jobs import predict as rank
+    from kg_engine.gnn.text import node_names
 
     curie = disease or compound
     if curie is None:
@@ -318,6 +319,8 @@ def predict(task: Annotated[str, typer.Argument(help="treats | binds | associate
     with _engine(home, read_only=True) as kg:
         graph = kg.store.to_pyg(split_qualifiers=True)
         rows = rank(kg.settings.home, graph, task, curie, top)
+        category = next(nt for nt in graph.node_types if rows["curie"].iloc[0] in set(graph[nt].curie))
+        rows.insert(2, "name", node_names(kg.store, category, rows["curie"].tolist()))
     _print_rows(rows, OutputFormat.table)
 
 

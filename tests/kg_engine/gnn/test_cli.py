@@ -22,10 +22,10 @@ def test_predict_lists_known_treatments_then_ranks_the_rest(trained):
     result = runner.invoke(app, ["predict", "treats", "--disease", "DOID:9352", "--top", "5",
                                  "--home", str(trained)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    rows = [ln.split("│")[1:5] for ln in result.output.splitlines() if ln.startswith("│")]
-    known = [r[1].strip() for r in rows if r[3].strip() == "True"]
-    novel = [r for r in rows if r[3].strip() == "False"]
-    assert "DRUGBANK:DB00331" in known  # metformin treats type 2 diabetes, listed whatever its rank
+    rows = [[c.strip() for c in ln.split("│")[1:6]] for ln in result.output.splitlines() if ln.startswith("│")]
+    known = [(r[1], r[2]) for r in rows if r[4] == "True"]
+    novel = [r for r in rows if r[4] == "False"]
+    assert ("DRUGBANK:DB00331", "Metformin") in known  # treats type 2 diabetes, listed whatever its rank
     assert len(novel) == 5
     ranks = [int(r[0]) for r in novel]
     assert ranks == sorted(ranks)
