@@ -236,14 +236,16 @@ TextOption = Annotated[bool | None, typer.Option(
     "$KG_HOME/cache/gnn-text; default: per task and split, see config_for).")]
 
 
-def _gnn_graph(kg: Engine, config: Any) -> Any:
-    """The store's graph for the GNN, with node-name vectors attached when ``config`` reads them."""
+def _gnn_graph(kg: Engine, task: str, config: Any) -> Any:
+    """The store's graph for the GNN, with name vectors of the task's two end types when ``config`` reads them."""
+    from kg_engine.gnn.data import task_edge_type
     from kg_engine.gnn.text import attach_text
 
     graph = kg.store.to_pyg(split_qualifiers=True)
     if config.text_features:
+        src, _, dst = task_edge_type(task)
         err.print("encoding node names with MiniLM (cached after the first run)", highlight=False)
-        attach_text(graph, kg.store, graph.node_types, kg.settings.home / "cache" / "gnn-text")
+        attach_text(graph, kg.store, {src, dst}, kg.settings.home / "cache" / "gnn-text")
     return graph
 
 
@@ -268,7 +270,7 @@ def train_gnn(task: TaskOption = "treats", epochs: EpochsOption = 200, seed: See
     with _engine(home, read_only=True) as kg:
         config = config_for(task, "random", encoder=encoder, epochs=epochs, seed=seed, device=kg.settings.device,
                             node_input=node_input, monitor=monitor, text_features=text)
-        graph = _gnn_graph(kg, config)
+        graph = _gnn_graph(kg, task, config)
         path = train_and_save(kg.settings.home, graph, task, config, log=lambda m: err.print(m, highlight=False))
     out.print(f"saved checkpoint {path}")
 
@@ -290,7 +292,7 @@ def eval_gnn(task: TaskOption = "treats",
     with _engine(home, read_only=True) as kg:
         config = config_for(task, split, encoder=encoder, epochs=epochs, seed=seed, device=kg.settings.device,
                             node_input=node_input, monitor=monitor, text_features=text)
-        graph = _gnn_graph(kg, config)
+        graph = _gnn_graph(kg, task, config)
     report = evaluate_task(graph, task, split, config, PYKEEN_MODELS if pykeen else (),
                            log=lambda m: err.print(m, highlight=False))
     if as_json:
@@ -318,9 +320,8 @@ def predict(task: Annotated[str, typer.Argument(help="treats | binds | associate
         raise typer.BadParameter("give --disease or --compound")
     with _engine(home, read_only=True) as kg:
         graph = kg.store.to_pyg(split_qualifiers=True)
-        rows = rank(kg.settings.home, graph, task, curie, top)
-        category = next(nt for nt in graph.node_types if rows["curie"].iloc[0] in set(graph[nt].curie))
-        rows.insert(2, "name", node_names(kg.store, category, rows["curie"].tolist()))
+        rows = rank(kg.settings.home, graph, task, curie, top,
+                    names=lambda category, curies: node_names(kg.store, category, curies))
     _print_rows(rows, OutputFormat.table)
 
 

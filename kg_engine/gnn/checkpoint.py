@@ -26,10 +26,10 @@ from torch_geometric.data import HeteroData
 
 from kg_engine.errors import KgError
 from kg_engine.gnn.data import EdgeType, LinkSplit, schema_fingerprint
-from kg_engine.gnn.model import LinkPredictor
+from kg_engine.gnn.model import TEXT_BUFFER, LinkPredictor
 from kg_engine.gnn.train import TrainConfig, model_for
 
-TEXT_PREFIX = "encoder.name_text_"  # node-name vectors are encoder buffers (see HeteroEncoder)
+TEXT_PREFIX = f"encoder.{TEXT_BUFFER}"  # node-name vectors are encoder buffers, saved with the state
 
 
 class CheckpointError(KgError):

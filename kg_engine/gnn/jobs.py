@@ -71,12 +71,14 @@ def evaluate_task(
     return {"task": task, "split": split_kind, "seed": config.seed, "models": _clean(models), "budget": spent}
 
 
-def predict(home: Path, graph: HeteroData, task: str, curie: str, top: int = 20) -> pd.DataFrame:
+def predict(home: Path, graph: HeteroData, task: str, curie: str, top: int = 20,
+            names: Callable[[str, list[str]], list[str]] | None = None) -> pd.DataFrame:
     """Rank the other end of ``task`` for ``curie`` (either end) with the newest checkpoint of ``task``.
 
     Returns a frame ``rank, curie, score, known``: every known partner (an edge already in the graph,
     with the rank the model gives it among all candidates) and then the ``top`` best-ranked partners that
-    are not known, the candidate discoveries.
+    are not known, the candidate discoveries. With ``names`` (node type, CURIEs -> names) a ``name`` column
+    follows ``curie``.
     """
     ckpt = checkpoint.load(checkpoint.latest(home, task), graph)
     src, _, dst = ckpt.target
@@ -96,12 +98,15 @@ def predict(home: Path, graph: HeteroData, task: str, curie: str, top: int = 20)
     known_set = set(known.tolist())
     ranked = [(rank, i) for rank, i in enumerate(order, start=1)]
     rows = [r for r in ranked if r[1] in known_set] + [r for r in ranked if r[1] not in known_set][:top]
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "rank": [rank for rank, _ in rows],
         "curie": [graph[other].curie[i] for _, i in rows],
         "score": [round(float(scores[i]), 4) for _, i in rows],
         "known": [i in known_set for _, i in rows],
     })
+    if names is not None:
+        frame.insert(2, "name", names(other, frame["curie"].tolist()))
+    return frame
 
 
 def _fmt(metrics: dict[str, float]) -> str:

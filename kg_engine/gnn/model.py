@@ -49,6 +49,9 @@ def encoder_layer(name: str, metadata: Metadata, dim: int) -> nn.Module:
     return factory(metadata, dim)
 
 
+TEXT_BUFFER = "name_text_"  # prefix of the encoder buffers that hold node-name vectors
+
+
 class HeteroEncoder(nn.Module):
     """Learnable embeddings per node type refined by ``num_layers`` heterogeneous message-passing layers.
 
@@ -102,7 +105,7 @@ class HeteroEncoder(nn.Module):
         text = text or {}
         self.text_types = sorted(text)
         for nt in self.text_types:
-            self.register_buffer(f"name_text_{nt}", text[nt].float())
+            self.register_buffer(f"{TEXT_BUFFER}{nt}", text[nt].float())
         self.text_proj = nn.ModuleDict({nt: nn.Linear(text[nt].size(1), dim) for nt in self.text_types})
         self.jumping = jumping
         self.out_dim = dim * (num_layers + 1) if jumping else dim
@@ -160,7 +163,7 @@ class HeteroEncoder(nn.Module):
                 x = x + self._gate(nt, edge_index_dict).unsqueeze(1) * self.embedding[nt].weight
             h[nt] = x
         for nt in self.text_types:
-            h[nt] = h[nt] + self.text_proj[nt](getattr(self, f"name_text_{nt}"))
+            h[nt] = h[nt] + self.text_proj[nt](getattr(self, f"{TEXT_BUFFER}{nt}"))
         return h
 
     def _gate(self, node_type: str, edge_index_dict: EdgeDict) -> Tensor:

@@ -10,9 +10,11 @@ under ``cache_dir`` by a hash of the encoder and the names, so a graph is encode
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -32,12 +34,18 @@ def node_names(store: GraphStore, node_type: str, curies: Sequence[str]) -> list
     return [str(found.get(c) or c) for c in curies]
 
 
+@functools.lru_cache(maxsize=1)
+def _minilm() -> tuple[Any, Any]:
+    """The packaged MiniLM, loaded once per process (each node type's names are encoded separately)."""
+    from ingest.text_encoder import load_minilm
+
+    return load_minilm()
+
+
 @torch.no_grad()
 def encode_names(names: Sequence[str], batch_size: int = 256) -> Tensor:
     """Mean-pooled, L2-normalised MiniLM vectors of ``names``, ``[len(names), 384]`` on CPU."""
-    from ingest.text_encoder import load_minilm
-
-    tokenizer, model = load_minilm()
+    tokenizer, model = _minilm()
     parts = []
     for start in range(0, len(names), batch_size):
         batch = tokenizer(list(names[start : start + batch_size]), padding=True, truncation=True, max_length=32,
