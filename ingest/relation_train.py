@@ -62,6 +62,42 @@ def gold_document(document: Document) -> GoldDocument:
     return GoldDocument(document.id, pairs, frozenset(ids["Chemical"]), frozenset(ids["Disease"]))
 
 
+def retired_ids(documents: Iterable[Document], lookup: Callable[[str, str], str | None],
+                known: Callable[[str], bool]) -> dict[str, str]:
+    """Gold MeSH ids that today's MeSH no longer has, mapped to the concept their annotated mentions name.
+
+    BC5CDR (2015) uses ids since retired: lamotrigine's supplementary record became a descriptor. Such an
+    id is mapped to the current MeSH concept that ``lookup(type, mention text)`` gives for most of the
+    mentions annotated with it; ids whose mentions name nothing current stay as they are.
+    """
+    votes: dict[str, dict[str, int]] = {}
+    for document in documents:
+        for m in document.meta.get("gold_mentions", []):
+            for gold_id in (m.curie or "").split("|"):
+                if gold_id in ("", "-1") or known(MESH + gold_id):
+                    continue
+                current = lookup(m.type, m.text)
+                if current is not None and current.startswith(MESH):
+                    counts = votes.setdefault(gold_id, {})
+                    counts[current[len(MESH):]] = counts.get(current[len(MESH):], 0) + 1
+    return {gold_id: max(counts, key=lambda c: (counts[c], c)) for gold_id, counts in votes.items()}
+
+
+def with_ids(document: Document, mapping: Mapping[str, str]) -> Document:
+    """``document`` with its gold mention and relation ids rewritten through ``mapping`` (bare MeSH ids)."""
+    if not mapping:
+        return document
+
+    def remap(curie: str | None) -> str | None:
+        return "|".join(mapping.get(i, i) for i in curie.split("|")) if curie else curie
+
+    meta = dict(document.meta)
+    meta["gold_mentions"] = [replace(m, curie=remap(m.curie)) for m in meta.get("gold_mentions", [])]
+    meta["gold_relations"] = [(label, mapping.get(c, c), mapping.get(d, d))
+                              for label, c, d in meta.get("gold_relations", [])]
+    return replace(document, meta=meta)
+
+
 def gold_mentions(document: Document, sentences: Sentences) -> list[Mention]:
     """The corpus's own mentions with ``MESH:`` CURIEs (one per id of a composite) and their sentences."""
     spans = sentences(document.text)

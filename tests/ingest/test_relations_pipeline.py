@@ -42,3 +42,20 @@ def test_cli_eval_relations_prints_document_level_scores(kb_home, shared_data, t
     cid = result["cid"]
     assert result["documents"] == 15 and cid["tp"] + cid["fn"] == sum(b.count("\tCID\t") for b in blocks)
     assert 0.0 < cid["f1"] <= 1.0 and result["relations_by_predicate"]["biolink:causes"] == cid["tp"] + cid["fp"]
+    current = result["cid_current_mesh"]  # the same gold pairs, retired MeSH ids mapped to current ones
+    assert current["tp"] + current["fn"] == cid["tp"] + cid["fn"] and current["tp"] >= cid["tp"]
+
+
+def test_retired_gold_ids_map_to_the_concept_their_mentions_name(nlp, shared_data):
+    from ingest.relation_train import gold_document, retired_ids, with_ids
+    from kg_engine.relation_jobs import _lookups
+
+    docs = read_pubtator(shared_data / "bc5cdr" / "CDR_DevelopmentSet.PubTator.txt")
+    doc = next(d for d in docs if d.id == "16157917")  # lamotrigine: C047781 in 2015, a descriptor since
+    lookup, known = _lookups(nlp)
+    mapping = retired_ids([doc], lookup, known)
+    assert not known("MESH:C047781") and mapping["C047781"] == "D000077213"
+    assert all(not known(f"MESH:{old}") and known(f"MESH:{new}") for old, new in mapping.items())
+    before, after = gold_document(doc).pairs, gold_document(with_ids(doc, mapping)).pairs
+    assert ("MESH:C047781", "MESH:D009207") in before and ("MESH:D000077213", "MESH:D009207") in after
+    assert len(after) == len(before)
