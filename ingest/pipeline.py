@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -18,6 +18,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from ingest.dictionary import DICTIONARY
 from ingest.fuzzy import FuzzyLinker
 from ingest.linking import LINKER, MENTION_GROUP, link_of, mention_spans, register_extensions
 from ingest.records import Document, Mention, Relation
@@ -65,8 +66,12 @@ def packaged_model_dir() -> Path:
 
 
 def build_pipeline(index: AliasIndex, model_dir: Path | None = None, fuzzy: dict[str, FuzzyLinker] | None = None,
-                   relations: RelationExtractor | None = None) -> Language:
-    """Load the NER model; add sentence boundaries, abbreviations, the linker and, if given, the relations."""
+                   relations: RelationExtractor | None = None, dictionary: Mapping[str, str] | None = None
+                   ) -> Language:
+    """Load the NER model; add sentence boundaries, abbreviations, the linker and, if given, the relations.
+
+    ``dictionary`` (see ``ingest.dictionary``) adds the MeSH names the NER missed, before linking.
+    """
     import scispacy.abbreviation  # noqa: F401  (registers the abbreviation_detector factory)
 
     import ingest.linking  # noqa: F401  (registers the kg_linker factory)
@@ -81,6 +86,8 @@ def build_pipeline(index: AliasIndex, model_dir: Path | None = None, fuzzy: dict
         if name in nlp.pipe_names:
             _, ner = nlp.remove_pipe(name)
             nlp.add_pipe(SEPARATE_NER, name=name, last=True).set_ner(ner)
+    if dictionary is not None:
+        nlp.add_pipe(DICTIONARY).set_terms(dictionary)
     nlp.add_pipe("abbreviation_detector")
     nlp.add_pipe(LINKER).set_index(index, fuzzy)
     if relations is not None:

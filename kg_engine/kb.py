@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from ingest.dictionary import dictionary_terms
 from ingest.fuzzy import FuzzyLinker
 from ingest.readers import read_pubtator
 from kg_engine.config import Settings
 from ontologies.kb import AliasIndex, build_concepts
 
-KB_VERSION = "aliases-v1"
+KB_VERSION = "aliases-v2"
 # Entity types that get a fuzzy (char-3-gram) stage, and its similarity threshold, chosen on BC5CDR dev:
 # chemical names and gene symbols are either exact or wrong when fuzzy, disease phrasings vary.
 FUZZY_TYPES = {"Disease": 0.85}
 # Annotated training corpora whose mention -> MeSH links become curated aliases (train splits only).
 CURATED_CORPORA = ("bc5cdr/CDR_TrainingSet.PubTator.txt", "ncbi_disease/NCBItrainset_corpus.txt")
+# The annotated corpus (both chemicals and diseases) that shows which MeSH names are rarely mentions.
+DICTIONARY_CORPUS = "bc5cdr/CDR_TrainingSet.PubTator.txt"
 
 Status = Callable[[str], None]
 
@@ -47,6 +51,19 @@ def load_fuzzy(settings: Settings, index: AliasIndex, status: Status = lambda _:
     return linkers
 
 
+def load_dictionary(settings: Settings, index: AliasIndex, status: Status = lambda _: None) -> dict[str, str]:
+    """The MeSH dictionary of ``ingest.dictionary``, built next to the alias index on first use."""
+    path = kb_path(settings).with_name(f"{KB_VERSION}-dictionary.json")
+    if not path.is_file():
+        status("building the MeSH dictionary (once)")
+        corpus = settings.resolve_data_dir() / DICTIONARY_CORPUS
+        annotated = read_pubtator(corpus, on_error=lambda _: None) if corpus.is_file() else []
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(dictionary_terms(index, annotated)), encoding="utf-8")
+        tmp.replace(path)
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 def _build(settings: Settings, path: Path, status: Status) -> AliasIndex:
     data = settings.resolve_data_dir()
     status("building knowledge base from MeSH, DrugBank, DOID and HGNC (once; cached afterwards)")
@@ -54,6 +71,7 @@ def _build(settings: Settings, path: Path, status: Status) -> AliasIndex:
     concepts = build_concepts(data / "vocab", curated_aliases(data))
     index = AliasIndex(concepts)
     index.save(path)
+    path.with_name(f"{KB_VERSION}-dictionary.json").unlink(missing_ok=True)  # stale too
     for etype in FUZZY_TYPES:  # stale once the aliases change
         FuzzyLinker.build(index.aliases(etype), path.with_name(f"{KB_VERSION}-fuzzy-{etype}"))
     status(f"knowledge base: {len(index.links):,} concepts, {len(index.exact):,} aliases "

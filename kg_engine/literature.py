@@ -21,7 +21,7 @@ from kg_engine.errors import JobStateError
 from kg_engine.jobs import Checkpoint, Runner
 from kg_engine.jobs.local import LocalRunner
 from kg_engine.jobs.run import JobReport, recorded_rejections, run_job
-from kg_engine.kb import KB_VERSION, load_fuzzy, load_or_build
+from kg_engine.kb import KB_VERSION, load_dictionary, load_fuzzy, load_or_build
 from kg_engine.load.deadletter import DeadLetter
 from kg_engine.load.literature import write_extractions
 from kg_engine.relation_jobs import load_relations
@@ -39,7 +39,8 @@ def load_nlp(settings: Settings, model_dir: Path | None = None, status: Status =
     """The literature pipeline with the cached knowledge base (built on first use) and, by default, relations."""
     index = load_or_build(settings, status)
     extractor = load_relations(settings, relation_dir) if relations else None
-    return build_pipeline(index, model_dir or packaged_model_dir(), load_fuzzy(settings, index, status), extractor)
+    return build_pipeline(index, model_dir or packaged_model_dir(), load_fuzzy(settings, index, status), extractor,
+                          load_dictionary(settings, index, status))
 
 
 def read_sources(sources: Iterable[Path], dead: DeadLetter) -> Iterator[Document]:

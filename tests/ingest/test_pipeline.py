@@ -9,8 +9,8 @@ from ingest.pipeline import Extractor, packaged_model_dir
 def test_packaged_model_has_a_card_and_both_components(nlp):
     card = json.loads((packaged_model_dir() / "MODEL_CARD.json").read_text())
     assert {"command", "seed", "dev_scores", "data"} <= set(card)
-    assert nlp.pipe_names == ["sentencizer", "ner_chem_disease", "ner_gene", "abbreviation_detector", "kg_linker",
-                              "kg_relations"]
+    assert nlp.pipe_names == ["sentencizer", "ner_chem_disease", "ner_gene", "kg_dictionary", "abbreviation_detector",
+                              "kg_linker", "kg_relations"]
     assert (packaged_model_dir() / "meta.json").is_file()
 
 
