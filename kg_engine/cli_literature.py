@@ -52,11 +52,12 @@ def _nlp(settings: Settings, model: Path | None, relations: bool = True,  # type
         raise ConfigError(str(exc)) from exc
 
 
-def _identity(options: JobOptions) -> str:
+def _identity(settings: Settings, options: JobOptions) -> str:
     """The pipeline's part of a literature job's identity: NER, knowledge-base and relation model versions."""
+    from kg_engine.kb import kb_name
     from kg_engine.literature import model_identity
 
-    return model_identity(options.model, options.relation_model)
+    return model_identity(options.model, options.relation_model, kb_name(settings))
 
 
 @reports_errors
@@ -88,7 +89,7 @@ def extract(
     check_sources(sources)
     options = JobOptions(runner, workers, batch_size, resume, restart, ray_address, model, relation_model).checked()
     settings = Settings.load(home=home)
-    with open_checkpoint(settings, "extract", sources, options, _identity(options), output) as checkpoint, \
+    with open_checkpoint(settings, "extract", sources, options, _identity(settings, options), output) as checkpoint, \
             make_runner(settings, options, lambda: _nlp(settings, model, relation_dir=relation_model)) as job_runner, \
             DeadLetter(settings.deadletter_dir / "extract.jsonl", checkpoint.resumed) as dead, \
             job_progress("extract") as bar:
@@ -124,7 +125,7 @@ def ingest_literature(
     options = JobOptions(runner, workers, batch_size, resume, restart, ray_address, model, relation_model).checked()
     settings = Settings.load(home=home)
     version = str(model_meta(model).get("version", "0"))
-    with open_checkpoint(settings, "ingest-literature", sources, options, _identity(options)) as checkpoint, \
+    with open_checkpoint(settings, "ingest-literature", sources, options, _identity(settings, options)) as checkpoint, \
             make_runner(settings, options, lambda: _nlp(settings, model, relation_dir=relation_model)) as job_runner, \
             _engine(home) as kg, \
             DeadLetter(settings.deadletter_dir / "ingest-literature.jsonl", checkpoint.resumed) as dead, \

@@ -11,6 +11,7 @@ from kg_engine.errors import ConfigError
 from ontologies.data import data_dir
 
 BACKENDS = ("ladybug", "neo4j")
+CURATED = ("all", "train")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,9 @@ class Settings:
     device: str = "auto"
     read_only: bool = False
     note_salt: str | None = field(default=None, repr=False)  # keys note-id hashes; else $KG_HOME/secrets/note-salt
+    # Annotated corpora whose mention links become curated aliases: "all" (train and development splits)
+    # or "train" (train splits only: what evaluations on the development splits need).
+    curated: str = "all"
 
     @classmethod
     def load(cls, toml_path: Path | None = None, **overrides: object) -> Settings:
@@ -75,6 +79,10 @@ def _coerce(name: str, value: object) -> object:
         return Path(str(value)).expanduser()
     if name == "read_only":
         return value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes", "on"}
+    if name == "curated":
+        if str(value).lower() not in CURATED:
+            raise ConfigError(f"KG_CURATED={value!r}; valid: {', '.join(CURATED)}")
+        return str(value).lower()
     if name == "backend":
         backend = str(value).lower()
         if backend not in BACKENDS:

@@ -13,21 +13,35 @@ from ingest.readers import read_pubtator
 from kg_engine.config import Settings
 from ontologies.kb import AliasIndex, build_concepts
 
-KB_VERSION = "aliases-v2"
+KB_VERSION = "aliases-v3"
 # Entity types that get a fuzzy (char-3-gram) stage, and its similarity threshold, chosen on BC5CDR dev:
 # chemical names and gene symbols are either exact or wrong when fuzzy, disease phrasings vary.
 FUZZY_TYPES = {"Disease": 0.85}
-# Annotated training corpora whose mention -> MeSH links become curated aliases (train splits only).
-CURATED_CORPORA = ("bc5cdr/CDR_TrainingSet.PubTator.txt", "ncbi_disease/NCBItrainset_corpus.txt")
-# The annotated corpus (both chemicals and diseases) that shows which MeSH names are rarely mentions.
-DICTIONARY_CORPUS = "bc5cdr/CDR_TrainingSet.PubTator.txt"
+# Annotated corpora whose mention -> MeSH links become curated aliases, by split. Settings.curated
+# "train" uses the train splits only (evaluations on the development splits need that), "all" both.
+CURATED_CORPORA = {
+    "train": ("bc5cdr/CDR_TrainingSet.PubTator.txt", "ncbi_disease/NCBItrainset_corpus.txt"),
+    "dev": ("bc5cdr/CDR_DevelopmentSet.PubTator.txt", "ncbi_disease/NCBIdevelopset_corpus.txt"),
+}
+# The annotated corpora (both chemicals and diseases) that show which MeSH names are rarely mentions.
+DICTIONARY_CORPORA = {"train": ("bc5cdr/CDR_TrainingSet.PubTator.txt",),
+                      "dev": ("bc5cdr/CDR_DevelopmentSet.PubTator.txt",)}
 
 Status = Callable[[str], None]
 
 
+def kb_name(settings: Settings) -> str:
+    """The knowledge base's version and curated splits, e.g. ``aliases-v2`` or ``aliases-v2-train``."""
+    return KB_VERSION if settings.curated == "all" else f"{KB_VERSION}-{settings.curated}"
+
+
 def kb_path(settings: Settings) -> Path:
     """Where the alias index is cached."""
-    return settings.home / "kb" / f"{KB_VERSION}.pkl"
+    return settings.home / "kb" / f"{kb_name(settings)}.pkl"
+
+
+def _splits(settings: Settings) -> tuple[str, ...]:
+    return ("train",) if settings.curated == "train" else ("train", "dev")
 
 
 def load_or_build(settings: Settings, status: Status = lambda _: None, rebuild: bool = False) -> AliasIndex:
@@ -43,7 +57,7 @@ def load_fuzzy(settings: Settings, index: AliasIndex, status: Status = lambda _:
     """The fuzzy stage of each type in ``FUZZY_TYPES``, built next to the alias index on first use."""
     linkers = {}
     for etype, threshold in FUZZY_TYPES.items():
-        folder = kb_path(settings).with_name(f"{KB_VERSION}-fuzzy-{etype}")
+        folder = kb_path(settings).with_name(f"{kb_name(settings)}-fuzzy-{etype}")
         if not (folder / "index.bin").is_file():
             status(f"building the fuzzy {etype} index (once)")
             FuzzyLinker.build(index.aliases(etype), folder)
@@ -53,11 +67,12 @@ def load_fuzzy(settings: Settings, index: AliasIndex, status: Status = lambda _:
 
 def load_dictionary(settings: Settings, index: AliasIndex, status: Status = lambda _: None) -> dict[str, str]:
     """The MeSH dictionary of ``ingest.dictionary``, built next to the alias index on first use."""
-    path = kb_path(settings).with_name(f"{KB_VERSION}-dictionary.json")
+    path = kb_path(settings).with_name(f"{kb_name(settings)}-dictionary.json")
     if not path.is_file():
         status("building the MeSH dictionary (once)")
-        corpus = settings.resolve_data_dir() / DICTIONARY_CORPUS
-        annotated = read_pubtator(corpus, on_error=lambda _: None) if corpus.is_file() else []
+        data = settings.resolve_data_dir()
+        corpora = [data / rel for split in _splits(settings) for rel in DICTIONARY_CORPORA[split]]
+        annotated = (doc for path in corpora if path.is_file() for doc in read_pubtator(path, on_error=lambda _: None))
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(dictionary_terms(index, annotated)), encoding="utf-8")
         tmp.replace(path)
@@ -68,20 +83,20 @@ def _build(settings: Settings, path: Path, status: Status) -> AliasIndex:
     data = settings.resolve_data_dir()
     status("building knowledge base from MeSH, DrugBank, DOID and HGNC (once; cached afterwards)")
     started = time.perf_counter()
-    concepts = build_concepts(data / "vocab", curated_aliases(data))
+    concepts = build_concepts(data / "vocab", curated_aliases(data, _splits(settings)))
     index = AliasIndex(concepts)
     index.save(path)
-    path.with_name(f"{KB_VERSION}-dictionary.json").unlink(missing_ok=True)  # stale too
+    path.with_name(f"{kb_name(settings)}-dictionary.json").unlink(missing_ok=True)  # stale too
     for etype in FUZZY_TYPES:  # stale once the aliases change
-        FuzzyLinker.build(index.aliases(etype), path.with_name(f"{KB_VERSION}-fuzzy-{etype}"))
+        FuzzyLinker.build(index.aliases(etype), path.with_name(f"{kb_name(settings)}-fuzzy-{etype}"))
     status(f"knowledge base: {len(index.links):,} concepts, {len(index.exact):,} aliases "
            f"in {time.perf_counter() - started:.0f} s -> {path}")
     return index
 
 
-def curated_aliases(data_dir: Path) -> Iterator[tuple[str, str, str]]:
-    """(type, mention text, MeSH CURIE) from the annotated training corpora that are present."""
-    for rel in CURATED_CORPORA:
+def curated_aliases(data_dir: Path, splits: tuple[str, ...] = ("train",)) -> Iterator[tuple[str, str, str]]:
+    """(type, mention text, MeSH CURIE) from the annotated corpora of ``splits`` that are present."""
+    for rel in (rel for split in splits for rel in CURATED_CORPORA[split]):
         path = data_dir / rel
         if not path.is_file():
             continue

@@ -53,7 +53,7 @@ def read_sources(sources: Iterable[Path], dead: DeadLetter) -> Iterator[Document
         yield from read_any(Path(path), reject)
 
 
-def model_identity(model_dir: Path | None = None, relation_dir: Path | None = None) -> str:
+def model_identity(model_dir: Path | None = None, relation_dir: Path | None = None, kb: str = KB_VERSION) -> str:
     """``<name>-<version>`` of the NER model plus the knowledge base's and relation model's versions.
 
     Part of a job's identity: a run resumed with another model is another job.
@@ -63,7 +63,7 @@ def model_identity(model_dir: Path | None = None, relation_dir: Path | None = No
     """
     meta = model_meta(model_dir)
     relations = model_version(relation_dir or packaged_relation_dir())
-    return f"{meta.get('name', 'ner')}-{meta.get('version', '0')}+{KB_VERSION}+{relations}"
+    return f"{meta.get('name', 'ner')}-{meta.get('version', '0')}+{kb}+{relations}"
 
 
 def model_meta(model_dir: Path | None = None) -> dict[str, object]:

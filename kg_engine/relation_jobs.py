@@ -80,6 +80,7 @@ def train_relations(settings: Settings, nlp: Language, out_dir: Path, mentions: 
                     model.threshold, version)
     card = _card(version, mentions, refit, ner_model, chosen.c, model.threshold, chosen.scores, points,
                  candidate_recall(dev), time.perf_counter() - started)
+    card["kb_curated"] = settings.curated  # KG_CURATED: which splits' annotations the linker's aliases had
     return model.save(out_dir, card)
 
 

@@ -46,6 +46,7 @@ class PipelineSpec:
     data_dir: Path | None
     model_dir: Path | None
     relation_dir: Path | None = None
+    curated: str = "all"
 
     @classmethod
     def of(cls, settings: Settings, model_dir: Path | None, relation_dir: Path | None = None) -> PipelineSpec:
@@ -55,11 +56,11 @@ class PipelineSpec:
         except ConfigError:  # only needed to build a missing knowledge base
             data = None
         return cls(settings.home.resolve(), data, model_dir.resolve() if model_dir else None,
-                   relation_dir.resolve() if relation_dir else None)
+                   relation_dir.resolve() if relation_dir else None, settings.curated)
 
     def settings(self) -> Settings:
         """The settings this spec was made from."""
-        return Settings.load(home=self.home, data_dir=self.data_dir)
+        return Settings.load(home=self.home, data_dir=self.data_dir, curated=self.curated)
 
 
 class Task(Protocol):
