@@ -13,7 +13,7 @@ from ingest.readers import read_pubtator
 from kg_engine.config import Settings
 from ontologies.kb import AliasIndex, build_concepts
 
-KB_VERSION = "aliases-v3"
+KB_VERSION = "aliases-v4"  # the alias index and what is derived from it (fuzzy index, dictionary)
 # Entity types that get a fuzzy (char-3-gram) stage, and its similarity threshold, chosen on BC5CDR dev:
 # chemical names and gene symbols are either exact or wrong when fuzzy, disease phrasings vary.
 FUZZY_TYPES = {"Disease": 0.85}
@@ -31,7 +31,7 @@ Status = Callable[[str], None]
 
 
 def kb_name(settings: Settings) -> str:
-    """The knowledge base's version and curated splits, e.g. ``aliases-v2`` or ``aliases-v2-train``."""
+    """The knowledge base's version and curated splits, e.g. ``aliases-v4`` or ``aliases-v4-train``."""
     return KB_VERSION if settings.curated == "all" else f"{KB_VERSION}-{settings.curated}"
 
 

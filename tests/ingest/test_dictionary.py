@@ -29,7 +29,14 @@ def test_find_is_leftmost_longest_over_words():
 
 def test_dictionary_holds_mesh_disease_names_less_those_rarely_annotated(terms, index, shared_data):
     assert terms["drowsiness"] == "Disease" and terms["vomiting"] == "Disease" and terms["paranoia"] == "Disease"
-    assert all(index.exact[("Disease", name)].startswith("MESH:D") for name in list(terms)[:2000])
+    assert terms["etoricoxib"] == terms["remifentanil"] == terms["metformin"] == "Chemical"  # drugs
+    assert "local anesthetics" not in terms and "drinking water" not in terms  # chemicals, not drugs
+    for name, etype in list(terms.items())[::50]:
+        curie = index.exact[(etype, name)]
+        if etype == "Disease":
+            assert curie.startswith("MESH:D")
+        else:
+            assert curie.startswith("DRUGBANK:") or any(x.startswith("DRUGBANK:") for x in index.links[curie].xrefs)
     # "disease" and "syndrome" are MeSH names but are never annotated alone in BC5CDR
     assert "disease" not in terms and "syndrome" not in terms
     corpora = [shared_data / "bc5cdr" / f"CDR_{split}Set.PubTator.txt" for split in ("Training", "Development")]
@@ -61,3 +68,13 @@ def test_pipeline_links_a_disease_only_the_dictionary_finds(nlp):
     doc = nlp("Paranoia was noted.")
     found = {(e.text, e.label_, e._.curie) for e in doc.ents}
     assert ("Paranoia", "Disease", "MESH:D010259") in found
+
+
+def test_names_the_ner_tagged_are_found_again_in_the_same_document(nlp):
+    matcher = nlp.get_pipe(DICTIONARY)
+    doc = nlp.make_doc("PAN caused proteinuria in rats. Rats given PAN lost weight.")
+    assert "pan" not in matcher.terms  # too short for the dictionary: only the document knows it
+    doc.ents = [doc.char_span(0, 3, label="Chemical")]
+    doc = matcher(doc)
+    assert [(e.text, e.label_, e.start_char) for e in doc.ents if e.label_ == "Chemical"] == [
+        ("PAN", "Chemical", 0), ("PAN", "Chemical", 43)]
