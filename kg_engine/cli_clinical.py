@@ -160,6 +160,7 @@ def ingest_notes(
     interrupted run where it stopped.
     """
     from kg_engine.clinical import NoteTask, note_identity, note_salt, run_notes
+    from kg_engine.kb import kb_name
     from kg_engine.literature import model_meta
     from kg_engine.load.deadletter import DeadLetter
 
@@ -167,7 +168,7 @@ def ingest_notes(
     options = JobOptions(runner, workers, batch_size, resume, restart, ray_address, model).checked()
     settings = Settings.load(home=home)
     salt, task = note_salt(settings), NoteTask(id_column, text_column)
-    identity = note_identity(model, task, keep_raw_text, salt)
+    identity = note_identity(model, task, keep_raw_text, salt, kb_name(settings))
     version = str(model_meta(model).get("version", "0"))
     with open_checkpoint(settings, "ingest-notes", sources, options, identity) as checkpoint, \
             make_runner(settings, options, lambda: _note_nlp(settings, model), task) as job_runner, \

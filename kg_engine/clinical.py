@@ -207,8 +207,9 @@ class NoteTask:
         return load_note_nlp(spec.settings(), spec.model_dir)
 
 
-def note_identity(model_dir: Path | None, task: NoteTask, keep_raw_text: bool, salt: bytes) -> str:
-    """The pipeline's part of a notes job's identity: models, columns, raw text or not, and the salt.
+def note_identity(model_dir: Path | None, task: NoteTask, keep_raw_text: bool, salt: bytes,
+                  kb: str = KB_VERSION) -> str:
+    """The pipeline's part of a notes job's identity: models, knowledge base, columns, raw text, the salt.
 
     The salt enters as 8 hex digits of a keyed hash of a constant, so that a job resumed with another salt
     (which would key its notes differently) is another job.
@@ -217,7 +218,7 @@ def note_identity(model_dir: Path | None, task: NoteTask, keep_raw_text: bool, s
 
     meta = model_meta(model_dir)
     salt_check = note_curie("kg-engine salt check", salt).split(":", 1)[1][:8]
-    return (f"{meta.get('name', 'ner')}-{meta.get('version', '0')}+{KB_VERSION}+{FINDINGS_VERSION}"
+    return (f"{meta.get('name', 'ner')}-{meta.get('version', '0')}+{kb}+{FINDINGS_VERSION}"
             f"+columns={task.id_field},{task.text_field}+raw-text={keep_raw_text}+salt={salt_check}")
 
 

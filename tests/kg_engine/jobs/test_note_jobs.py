@@ -85,12 +85,13 @@ def test_a_note_that_breaks_the_pipeline_is_dead_lettered_without_its_text(note_
                       "reason": "pipeline failed on this note (ValueError)"}
 
 
-def test_resuming_with_other_columns_or_salt_is_another_job():
+def test_resuming_with_other_columns_salt_or_knowledge_base_is_another_job():
     base = note_identity(None, NoteTask(), False, b"salt")
     assert base == note_identity(None, NoteTask(), False, b"salt")
     others = {note_identity(None, NoteTask("note_id"), False, b"salt"), note_identity(None, NoteTask(), True, b"salt"),
-              note_identity(None, NoteTask(), False, b"another salt")}
-    assert base not in others and len(others) == 3
+              note_identity(None, NoteTask(), False, b"another salt"),
+              note_identity(None, NoteTask(), False, b"salt", kb="aliases-v4-train")}
+    assert base not in others and len(others) == 4
     assert "salt" not in base.rsplit("+salt=", 1)[1]
 
 
