@@ -12,7 +12,15 @@ from ingest.associations import TREATS, associations
 from ingest.readers import read_pubtator
 from ingest.relation_features import DocumentContext, candidate_pairs, pair_features
 from ingest.relation_model import CidModel, LinearModel, RelationPriors, stacked_features
-from ingest.relation_train import examples, fit, gold_document, gold_mentions, pair_scores, predict
+from ingest.relation_train import (
+    cross_validate,
+    examples,
+    fit,
+    gold_document,
+    gold_mentions,
+    pair_scores,
+    predict,
+)
 from ingest.relations import RelationExtractor, packaged_relation_dir
 from ontologies.mesh import MeshTree
 
@@ -108,6 +116,19 @@ def test_a_model_fit_on_40_abstracts_beats_co_occurrence_on_20_others(train_docs
     baseline = pair_scores(gold, cooc)
     assert learned["f1"] > baseline["f1"]
     assert learned["precision"] > baseline["precision"]
+
+
+def test_cross_validation_scores_each_dev_document_with_a_model_that_did_not_see_it(train_docs, tree):
+    pairs = [(d, gold_mentions(d, _sentences)) for d in train_docs]
+    train, dev = examples(pairs[:30], tree), examples(pairs[30:], tree)
+    folded = cross_validate(train, dev, 0.3, 0.35, folds=3)
+    assert set(folded) == {e.document.doc_id for e in dev}
+    held = dev[1::3]  # the second fold, by hand: fitted on train and folds one and three
+    by_hand = predict(fit([*train, *dev[0::3], *dev[2::3]], 0.3, 0.35, "x"), held)
+    assert {e.document.doc_id: folded[e.document.doc_id] for e in held} == by_hand
+    seen = predict(fit([*train, *dev], 0.3, 0.35, "x"), held)  # a model that saw them scores them otherwise
+    assert pair_scores({e.document.doc_id: e.document.pairs for e in held}, seen)["f1"] >= \
+        pair_scores({e.document.doc_id: e.document.pairs for e in held}, by_hand)["f1"]
 
 
 def test_shipped_model_finds_a_known_pair_with_evidence(train_docs, tree):
