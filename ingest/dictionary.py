@@ -55,7 +55,11 @@ def normalised(text: str) -> str:
 
 
 def find(text: str, terms: Mapping[str, str]) -> Iterator[Match]:
-    """Leftmost-longest matches of ``terms`` (normalised name -> type) over the words of ``text``."""
+    """Leftmost-longest matches of ``terms`` (normalised name -> type) over the words of ``text``.
+
+    Words are ASCII letters and digits, so a name written with a Greek letter or an accent ("α-methyldopa")
+    is left to the NER.
+    """
     words = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
     i = 0
     while i < len(words):
