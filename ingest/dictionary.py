@@ -9,7 +9,7 @@ The NER learns the names of its training corpus and is not consistent within a d
 3. drug names: names (up to three words) of chemicals that DrugBank knows, so new drugs
    ("etoricoxib", "remifentanil") are found without being in the training corpus. All of MeSH's chemical
    names were tried and rejected: drug classes and "drinking water", which BC5CDR does not annotate, cut
-   chemical concept precision from 0.893 to 0.787 on dev.
+   chemical concept precision from 0.893 to 0.787 (a replay of the pass over cached dev mentions).
 
 Names that an annotated corpus shows are mostly not mentions when they occur are left out.
 """
@@ -22,8 +22,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
+from ingest.linking import mention_spans
 from ingest.records import Document
 from ontologies.kb import AliasIndex
 
@@ -51,7 +52,7 @@ class Match:
 
 def normalised(text: str) -> str:
     """The form names are compared in: lower-case words joined by single spaces."""
-    return " ".join(w.lower() for w in _WORD.findall(text))
+    return " ".join(word for _, _, word in _words(text))
 
 
 def find(text: str, terms: Mapping[str, str]) -> Iterator[Match]:
@@ -60,7 +61,14 @@ def find(text: str, terms: Mapping[str, str]) -> Iterator[Match]:
     Words are ASCII letters and digits, so a name written with a Greek letter or an accent ("α-methyldopa")
     is left to the NER.
     """
-    words = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
+    return _matches(_words(text), terms)
+
+
+def _words(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
+
+
+def _matches(words: list[tuple[int, int, str]], terms: Mapping[str, str]) -> Iterator[Match]:
     i = 0
     while i < len(words):
         for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
@@ -118,11 +126,12 @@ class DictionaryMatcher:
         """Add the matches of ``doc`` that fall on token boundaries and overlap no mention."""
         if self.terms is None:
             raise RuntimeError(f"{self.name}: no dictionary set; call set_terms() first")
-        taken = [(s.start_char, s.end_char) for s in _mentions(doc)]
+        taken = [(s.start_char, s.end_char) for s in mention_spans(doc)]
         local = {name: e.label_ for e in doc.ents
                  if e.label_ in PROPAGATED and len(name := normalised(e.text)) >= LOCAL_MIN_CHARS}
+        words = _words(doc.text)
         added = []
-        for match in [*find(doc.text, local), *find(doc.text, self.terms)]:
+        for match in [*_matches(words, local), *_matches(words, self.terms)]:
             if any(s < match.end and match.start < e for s, e in taken):
                 continue
             span = doc.char_span(match.start, match.end, label=match.type)
@@ -132,10 +141,6 @@ class DictionaryMatcher:
         if added:
             doc.ents = sorted([*doc.ents, *added], key=lambda s: s.start)
         return doc
-
-
-def _mentions(doc: Doc) -> list[Span]:
-    return [*doc.ents, *(s for group in doc.spans.values() for s in group)]
 
 
 @Language.factory(DICTIONARY, assigns=["doc.ents"])

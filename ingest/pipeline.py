@@ -70,7 +70,7 @@ def build_pipeline(index: AliasIndex, model_dir: Path | None = None, fuzzy: dict
                    ) -> Language:
     """Load the NER model; add sentence boundaries, abbreviations, the linker and, if given, the relations.
 
-    ``dictionary`` (see ``ingest.dictionary``) adds the MeSH names the NER missed, before linking.
+    ``dictionary`` (see ``ingest.dictionary``) adds disease and drug names the NER missed, before linking.
     """
     import scispacy.abbreviation  # noqa: F401  (registers the abbreviation_detector factory)
 

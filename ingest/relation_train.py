@@ -11,6 +11,7 @@ convention: per document, the set of predicted (chemical MeSH, disease MeSH) pai
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -23,6 +24,7 @@ from sklearn.model_selection import GroupKFold
 from ingest.records import Document, Mention
 from ingest.relation_features import DocumentContext, candidate_pairs, pair_features
 from ingest.relation_model import CidModel, GoldDocument, LinearModel, RelationPriors, stacked_features
+from ontologies.kb import AliasIndex
 from ontologies.mesh import MeshTree
 
 MESH = "MESH:"
@@ -62,24 +64,22 @@ def gold_document(document: Document) -> GoldDocument:
     return GoldDocument(document.id, pairs, frozenset(ids["Chemical"]), frozenset(ids["Disease"]))
 
 
-def retired_ids(documents: Iterable[Document], lookup: Callable[[str, str], str | None],
-                known: Callable[[str], bool]) -> dict[str, str]:
+def retired_ids(documents: Iterable[Document], index: AliasIndex) -> dict[str, str]:
     """Gold MeSH ids that today's MeSH no longer has, mapped to the concept their annotated mentions name.
 
     BC5CDR (2015) uses ids since retired: lamotrigine's supplementary record became a descriptor. Such an
-    id is mapped to the current MeSH concept that ``lookup(type, mention text)`` gives for most of the
-    mentions annotated with it; ids whose mentions name nothing current stay as they are.
+    id is mapped to the current MeSH concept that the exact alias lookup of ``index`` gives for most of
+    the mentions annotated with it; ids whose mentions name nothing current stay as they are.
     """
-    votes: dict[str, dict[str, int]] = {}
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
     for document in documents:
         for m in document.meta.get("gold_mentions", []):
             for gold_id in (m.curie or "").split("|"):
-                if gold_id in ("", "-1") or known(MESH + gold_id):
+                if gold_id in ("", "-1") or MESH + gold_id in index.links:
                     continue
-                current = lookup(m.type, m.text)
-                if current is not None and current.startswith(MESH):
-                    counts = votes.setdefault(gold_id, {})
-                    counts[current[len(MESH):]] = counts.get(current[len(MESH):], 0) + 1
+                link = index.lookup(m.type, m.text)
+                if link is not None and link.curie.startswith(MESH):
+                    votes[gold_id][link.curie.removeprefix(MESH)] += 1
     return {gold_id: max(counts, key=lambda c: (counts[c], c)) for gold_id, counts in votes.items()}
 
 

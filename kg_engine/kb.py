@@ -23,9 +23,8 @@ CURATED_CORPORA = {
     "train": ("bc5cdr/CDR_TrainingSet.PubTator.txt", "ncbi_disease/NCBItrainset_corpus.txt"),
     "dev": ("bc5cdr/CDR_DevelopmentSet.PubTator.txt", "ncbi_disease/NCBIdevelopset_corpus.txt"),
 }
-# The annotated corpora (both chemicals and diseases) that show which MeSH names are rarely mentions.
-DICTIONARY_CORPORA = {"train": ("bc5cdr/CDR_TrainingSet.PubTator.txt",),
-                      "dev": ("bc5cdr/CDR_DevelopmentSet.PubTator.txt",)}
+# Of those, the ones annotating both chemicals and diseases show the dictionary which names are rarely mentions.
+DICTIONARY_CORPUS_DIR = "bc5cdr/"
 
 Status = Callable[[str], None]
 
@@ -44,6 +43,11 @@ def _splits(settings: Settings) -> tuple[str, ...]:
     return ("train",) if settings.curated == "train" else ("train", "dev")
 
 
+def _derived(settings: Settings, what: str) -> Path:
+    """Where something built from the alias index is cached, next to it (``aliases-v4-dictionary.json``)."""
+    return kb_path(settings).with_name(f"{kb_name(settings)}-{what}")
+
+
 def load_or_build(settings: Settings, status: Status = lambda _: None, rebuild: bool = False) -> AliasIndex:
     """Load the cached index, building (and caching) it first when missing or when ``rebuild``."""
     path = kb_path(settings)
@@ -57,7 +61,7 @@ def load_fuzzy(settings: Settings, index: AliasIndex, status: Status = lambda _:
     """The fuzzy stage of each type in ``FUZZY_TYPES``, built next to the alias index on first use."""
     linkers = {}
     for etype, threshold in FUZZY_TYPES.items():
-        folder = kb_path(settings).with_name(f"{kb_name(settings)}-fuzzy-{etype}")
+        folder = _derived(settings, f"fuzzy-{etype}")
         if not (folder / "index.bin").is_file():
             status(f"building the fuzzy {etype} index (once)")
             FuzzyLinker.build(index.aliases(etype), folder)
@@ -66,13 +70,15 @@ def load_fuzzy(settings: Settings, index: AliasIndex, status: Status = lambda _:
 
 
 def load_dictionary(settings: Settings, index: AliasIndex, status: Status = lambda _: None) -> dict[str, str]:
-    """The MeSH dictionary of ``ingest.dictionary``, built next to the alias index on first use."""
-    path = kb_path(settings).with_name(f"{kb_name(settings)}-dictionary.json")
+    """The disease and drug names of ``ingest.dictionary``, built next to the alias index on first use."""
+    path = _derived(settings, "dictionary.json")
     if not path.is_file():
-        status("building the MeSH dictionary (once)")
+        status("building the name dictionary (once)")
         data = settings.resolve_data_dir()
-        corpora = [data / rel for split in _splits(settings) for rel in DICTIONARY_CORPORA[split]]
-        annotated = (doc for path in corpora if path.is_file() for doc in read_pubtator(path, on_error=lambda _: None))
+        corpora = [data / rel for split in _splits(settings) for rel in CURATED_CORPORA[split]
+                   if rel.startswith(DICTIONARY_CORPUS_DIR)]
+        annotated = (doc for corpus in corpora if corpus.is_file()
+                     for doc in read_pubtator(corpus, on_error=lambda _: None))
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(dictionary_terms(index, annotated)), encoding="utf-8")
         tmp.replace(path)
@@ -86,9 +92,9 @@ def _build(settings: Settings, path: Path, status: Status) -> AliasIndex:
     concepts = build_concepts(data / "vocab", curated_aliases(data, _splits(settings)))
     index = AliasIndex(concepts)
     index.save(path)
-    path.with_name(f"{kb_name(settings)}-dictionary.json").unlink(missing_ok=True)  # stale too
+    _derived(settings, "dictionary.json").unlink(missing_ok=True)  # stale too
     for etype in FUZZY_TYPES:  # stale once the aliases change
-        FuzzyLinker.build(index.aliases(etype), path.with_name(f"{kb_name(settings)}-fuzzy-{etype}"))
+        FuzzyLinker.build(index.aliases(etype), _derived(settings, f"fuzzy-{etype}"))
     status(f"knowledge base: {len(index.links):,} concepts, {len(index.exact):,} aliases "
            f"in {time.perf_counter() - started:.0f} s -> {path}")
     return index

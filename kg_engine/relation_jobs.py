@@ -33,6 +33,7 @@ from ingest.relation_train import (
 )
 from ingest.relations import RelationExtractor, packaged_relation_dir
 from kg_engine.config import Settings
+from ontologies.kb import AliasIndex
 from ontologies.mesh import MeshTree
 
 TRAIN = Path("bc5cdr") / "CDR_TrainingSet.PubTator.txt"
@@ -102,7 +103,7 @@ def evaluate_relations(nlp: Language, corpus: Path, workers: int = 1) -> dict[st
     extractions = list(Extractor(nlp, n_process=workers).extract(documents))
     seconds = time.perf_counter() - started
     gold = {ex.document.id: gold_document(ex.document).pairs for ex in extractions}
-    mapping = retired_ids(documents, *_lookups(nlp))
+    mapping = retired_ids(documents, _index(nlp))
     current = {d.id: gold_document(with_ids(d, mapping)).pairs for d in documents}
     predicted = {ex.document.id: {(r.subject, r.object) for r in ex.relations if r.predicate == CAUSES}
                  for ex in extractions}
@@ -117,21 +118,16 @@ def evaluate_relations(nlp: Language, corpus: Path, workers: int = 1) -> dict[st
             "docs_per_second": round(len(documents) / seconds, 2)}
 
 
-def _lookups(nlp: Language) -> tuple[Callable[[str, str], str | None], Callable[[str], bool]]:
-    """Exact alias lookup and "is a current concept" from the pipeline's linker."""
+def _index(nlp: Language) -> AliasIndex:
+    """The alias index of the pipeline's linker."""
     index = cast(AliasLinker, nlp.get_pipe(LINKER)).index
     assert index is not None
-
-    def lookup(etype: str, text: str) -> str | None:
-        link = index.lookup(etype, text)
-        return link.curie if link else None
-
-    return lookup, lambda curie: curie in index.links
+    return index
 
 
 def _current_ids(nlp: Language, documents: list[Document]) -> list[Document]:
     """Documents whose retired gold MeSH ids are mapped to current ones (see ``retired_ids``)."""
-    mapping = retired_ids(documents, *_lookups(nlp))
+    mapping = retired_ids(documents, _index(nlp))
     return [with_ids(d, mapping) for d in documents]
 
 

@@ -48,12 +48,16 @@ def test_cli_eval_relations_prints_document_level_scores(kb_home, shared_data, t
 
 def test_retired_gold_ids_map_to_the_concept_their_mentions_name(nlp, shared_data):
     from ingest.relation_train import gold_document, retired_ids, with_ids
-    from kg_engine.relation_jobs import _lookups
+    from kg_engine.relation_jobs import _index
 
     docs = read_pubtator(shared_data / "bc5cdr" / "CDR_DevelopmentSet.PubTator.txt")
     doc = next(d for d in docs if d.id == "16157917")  # lamotrigine: C047781 in 2015, a descriptor since
-    lookup, known = _lookups(nlp)
-    mapping = retired_ids([doc], lookup, known)
+    index = _index(nlp)
+    mapping = retired_ids([doc], index)
+
+    def known(curie: str) -> bool:
+        return curie in index.links
+
     assert not known("MESH:C047781") and mapping["C047781"] == "D000077213"
     assert all(not known(f"MESH:{old}") and known(f"MESH:{new}") for old, new in mapping.items())
     before, after = gold_document(doc).pairs, gold_document(with_ids(doc, mapping)).pairs
