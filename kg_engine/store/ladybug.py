@@ -10,6 +10,8 @@ import pandas as pd
 import pyarrow as pa
 
 from cypher.identifiers import quote_identifier as q
+from cypher.params import parameter_problem
+from cypher.readonly import read_only_refusal
 from kg_engine.errors import QueryError, ReadOnlyError, StoreError
 from kg_engine.store.base import (
     EdgeBatch,
@@ -185,7 +187,17 @@ class LadybugStore:
     # --- reads --------------------------------------------------------------------------------------
 
     def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
-        """Run a parameterised Cypher query; a backend error becomes a ``QueryError`` with its message."""
+        """Run a parameterised Cypher query; a backend error becomes a ``QueryError`` with its message.
+
+        Raises:
+            ReadOnlyError: the store is read-only and the guard refuses the statement (the database's own
+                read-only mode lets ``EXPORT DATABASE``, ``LOAD FROM``, ``ATTACH`` and settings through).
+            QueryError: a parameter is used without a value or given but unused, or the database failed.
+        """
+        if self.read_only and (refusal := read_only_refusal(cypher, "ladybug")):
+            raise ReadOnlyError(f"{refusal} (the graph store at {self.path} is open read-only)")
+        if problem := parameter_problem(cypher, params):
+            raise QueryError(problem)
         return self._fetch(cypher, dict(params or {}))
 
     def stats(self) -> StoreStats:

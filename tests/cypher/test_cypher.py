@@ -18,7 +18,7 @@ from cypher.templates import list_templates, load_template
         ("match (n) detach delete n", ["DETACH", "DELETE"]),
         ("MATCH (n) SET n.x = 1", ["SET"]),
         ("MERGE (n:Gene {curie: 'x'})", ["MERGE"]),
-        ("COPY Gene FROM 'x.csv'", ["COPY"]),
+        ("COPY Gene FROM 'x.csv'", ["COPY … FROM"]),
     ],
 )
 def test_write_clauses(statement, clauses):

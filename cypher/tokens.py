@@ -1,0 +1,120 @@
+"""A small Cypher tokenizer shared by the read-only guard and the parameter check.
+
+It only needs to agree with LadybugDB and Neo4j on one thing: which characters are code and which are
+inside a string, a back-quoted name or a comment. Where the two databases could read the text
+differently (a line comment ended by a bare carriage return, a letter outside ASCII in code, an
+unterminated string) it raises ``CypherSyntaxError`` rather than guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+# Python's str.isspace() misses U+180E, which LadybugDB treats as whitespace.
+_EXTRA_SPACE = "\u180e"
+# Line comments end at a newline; any other line break inside one is read differently by the backends.
+_OTHER_LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_PUNCTUATION = frozenset("()[]{},.;:|+-*/%^=<>!~&?")
+
+_LEXEMES = re.compile(
+    r"""
+    (?P<line_comment>//[^\n]*)
+    | (?P<block_comment>/\*.*?\*/)
+    | (?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
+    | (?P<name>`[^`]*`)
+    | (?P<param>\$(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|`[^`]*`))
+    | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<number>0[xX][0-9a-fA-F]+|[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+class CypherSyntaxError(ValueError):
+    """The text cannot be split into tokens the way both backends would split it."""
+
+
+class Kind(Enum):
+    """What a token is."""
+
+    WORD = "word"  # a bare keyword or name; compare with ``Token.upper``
+    NAME = "name"  # a `back-quoted` name: never a keyword
+    STRING = "string"
+    NUMBER = "number"
+    PARAM = "param"  # $name, $`name` or $0; ``Token.value`` is the name
+    PUNCT = "punct"  # one character of punctuation
+    END = "end"  # stands for "no token here" past either end of the list
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token of a statement and where it starts."""
+
+    kind: Kind
+    text: str
+    start: int
+
+    @property
+    def upper(self) -> str:
+        """The text in upper case (keywords are case-insensitive)."""
+        return self.text.upper()
+
+    @property
+    def value(self) -> str:
+        """A parameter's or back-quoted name's name, without ``$`` and back quotes."""
+        text = self.text[1:] if self.kind is Kind.PARAM else self.text
+        return text[1:-1] if text.startswith("`") else text
+
+    def is_word(self, *words: str) -> bool:
+        """True for a bare word equal (any case) to one of ``words``."""
+        return self.kind is Kind.WORD and self.upper in words
+
+    def is_punct(self, chars: str) -> bool:
+        """True for punctuation that is one of the characters in ``chars``."""
+        return self.kind is Kind.PUNCT and self.text in chars
+
+
+def tokenize(cypher: str) -> list[Token]:
+    """Split ``cypher`` into tokens, dropping whitespace and comments.
+
+    Raises:
+        CypherSyntaxError: an unterminated string, name or comment, a character that is not Cypher code
+            outside strings and names, or a line comment containing a line break other than a newline.
+    """
+    tokens: list[Token] = []
+    pos = 0
+    while pos < len(cypher):
+        char = cypher[pos]
+        if char.isspace() or char in _EXTRA_SPACE:
+            pos += 1
+            continue
+        match = _LEXEMES.match(cypher, pos)
+        if match is None:
+            tokens.append(_punctuation(cypher, pos))
+            pos += 1
+            continue
+        kind = match.lastgroup
+        if kind == "line_comment" and _OTHER_LINE_BREAKS.search(_line_comment_body(cypher, match)):
+            raise CypherSyntaxError(f"a line comment at offset {pos} contains a line break other than a newline")
+        if kind not in ("line_comment", "block_comment"):
+            tokens.append(Token(Kind(kind), match.group(), pos))
+        pos = match.end()
+    return tokens
+
+
+def _line_comment_body(cypher: str, match: re.Match[str]) -> str:
+    """The comment without the carriage return of a closing CRLF (which both backends accept)."""
+    text = match.group()
+    return text[:-1] if text.endswith("\r") and cypher.startswith("\n", match.end()) else text
+
+
+def _punctuation(cypher: str, pos: int) -> Token:
+    char = cypher[pos]
+    if char in _PUNCTUATION and not cypher.startswith("/*", pos):
+        return Token(Kind.PUNCT, char, pos)
+    what = {"'": "string", '"': "string", "`": "back-quoted name", "/": "comment", "$": "parameter"}.get(char)
+    if what:
+        raise CypherSyntaxError(f"unterminated or malformed {what} at offset {pos}")
+    raise CypherSyntaxError(f"unexpected character {char!r} at offset {pos}")
