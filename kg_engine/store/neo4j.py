@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from cypher.identifiers import quote_identifier as q
-from cypher.readonly import is_read_only, write_clauses
+from cypher.params import parameter_problem
+from cypher.readonly import read_only_refusal
 from kg_engine.errors import ConfigError, QueryError, ReadOnlyError, StoreError
 from kg_engine.store.base import (
     EdgeBatch,
@@ -201,11 +202,13 @@ class Neo4jStore:
         Raises:
             ReadOnlyError: the store is read-only and the statement writes (checked before it is sent;
                 the read transaction also makes the server refuse writes the check cannot see).
-            QueryError: the server rejected the statement; carries its message.
+            QueryError: a parameter is used without a value or given but unused, or the server rejected
+                the statement (carries its message).
         """
-        if self.read_only and not is_read_only(cypher):
-            clauses = ", ".join(sorted(set(write_clauses(cypher))))
-            raise ReadOnlyError(f"the Neo4j store at {self.uri} is open read-only; the query writes ({clauses})")
+        if self.read_only and (refusal := read_only_refusal(cypher, "neo4j")):
+            raise ReadOnlyError(f"{refusal} (the Neo4j store at {self.uri} is open read-only)")
+        if problem := parameter_problem(cypher, params):
+            raise QueryError(problem)
         return self._run(cypher, params, write=not self.read_only)
 
     def stats(self) -> StoreStats:
