@@ -181,7 +181,9 @@ class Neo4jStore:
             {"subject": s, "object": o, **{k: v for k, v in props.items() if k in wanted or k.endswith("_qualifier")}}
             for s, o, props in zip(found["subject"], found["object"], found["props"], strict=True)
         ]
-        existing = pd.DataFrame(rows).reindex(columns=list(dict.fromkeys([*_EDGE_ENDS, *wanted, *_keys(rows)])))
+        columns = list(dict.fromkeys([*_EDGE_ENDS, *wanted, *_keys(rows)]))
+        # An empty frame must still hold objects: pandas refuses to merge string keys with float64 ones.
+        existing = pd.DataFrame(rows).reindex(columns=columns) if rows else pd.DataFrame(columns=columns, dtype=object)
         if "sources" in existing:
             existing["sources"] = [v if isinstance(v, list) else [] for v in existing["sources"]]
         return existing
