@@ -15,12 +15,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import questions_more  # noqa: E402
-import questions_multi  # noqa: E402
-import questions_onehop  # noqa: E402
-import questions_shapes  # noqa: E402
+import questions_more
+import questions_multi
+import questions_onehop
+import questions_shapes
 
-from kg_engine import Engine  # noqa: E402
+from kg_engine import Engine
 
 MODULES = (questions_onehop, questions_more, questions_shapes, questions_multi)
 
@@ -58,7 +58,9 @@ def gold_line(kg: Engine, family: str, kind: str, number: int, entry: tuple[str,
         line["answers"] = []
         return line
     for value in params.values():
-        if isinstance(value, str) and ":" in value and kg.query("MATCH (n {curie: $c}) RETURN n.curie", {"c": value}).empty:
+        missing = isinstance(value, str) and ":" in value and kg.query(
+            "MATCH (n {curie: $c}) RETURN n.curie", {"c": value}).empty
+        if missing:
             raise SystemExit(f"{line['id']}: anchor {value} is not in the store")
     frame = kg.query(cypher, params)
     if kind == "count":

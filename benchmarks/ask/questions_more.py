@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Dev questions for ``kg ask``: side effects, symptoms, anatomy, classes, pathways, similarity, interactions,
 expression. Same format as ``questions_onehop``; gold Cypher written by hand, independent of the parser.
 """

@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Dev questions for ``kg ask``: two hops, intersections, differences, top-k and unanswerable questions.
 
 Same format as ``questions_onehop``; gold Cypher written by hand, independent of the parser. Top-k Cypher

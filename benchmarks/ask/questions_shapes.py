@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Dev questions for ``kg ask``: counts, yes/no, two hops, intersections, differences, top-k, unanswerable.
 
 Same format as ``questions_onehop``; gold Cypher written by hand, independent of the parser. Count Cypher
