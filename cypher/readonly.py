@@ -131,6 +131,9 @@ class _Scan:
             return self._statement_start(i + 2 if self._at(i + 1).is_word("ALL") else i + 1)
         if word == "CALL":
             return self._call(i)
+        if word == "USE":  # USE <graph> prefixes a whole statement: check what follows as one
+            self._refuse(self._form(i))
+            return self._statement_start(self._skip_name(i + 1))
         if word in WRITE_CLAUSES:
             self._refuse(self._form(i))
         return i + 1
@@ -206,6 +209,14 @@ class _Scan:
                 return ".".join(parts), i + 1
             i += 2
         return ("", i) if not parts else (".".join(parts) + ".", i)
+
+    def _skip_name(self, i: int) -> int:
+        """The index after a (dotted) name starting at ``i``."""
+        while self._at(i).kind in (Kind.WORD, Kind.NAME):
+            i += 2 if self._at(i + 1).is_punct(".") else 1
+            if not self._at(i - 1).is_punct("."):
+                break
+        return i
 
     def _matching(self, i: int) -> int:
         """Index of the bracket closing the one at ``i`` (or the end when it never closes)."""
