@@ -340,5 +340,8 @@ def similar(curie: Annotated[str, typer.Argument(help="Node CURIE, e.g. DOID:935
     _print_rows(checkpoint.similar(table, curie, top), OutputFormat.table)
 
 
+from kg_engine import cli_diagnosis  # noqa: E402, F401  (kg load hpo, kg diagnose, kg eval diagnosis)
+
+
 if __name__ == "__main__":
     app()

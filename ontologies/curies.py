@@ -10,12 +10,13 @@ PREFIXES: dict[str, str] = {
     for p in (
         "NCBIGene", "HGNC", "ENSEMBL", "UniProtKB", "DRUGBANK", "MESH", "CHEBI", "CHEMBL.COMPOUND", "DOID",
         "MONDO", "OMIM", "UMLS", "HP", "UBERON", "GO", "PATHWAYCOMMONS", "WIKIPATHWAYS", "REACT", "NDFRT",
-        "PMID", "NOTE", "DOC",
+        "PMID", "NOTE", "DOC", "ORPHA", "DECIPHER",
     )
 }
 _ALIASES = {"ncbigene": "NCBIGene", "entrez": "NCBIGene", "geneid": "NCBIGene", "drugbank": "DRUGBANK",
             "msh": "MESH", "umls_cui": "UMLS", "hpo": "HP", "pubmed": "PMID", "reactome": "REACT",
-            "chembl": "CHEMBL.COMPOUND", "uniprot": "UniProtKB", "obo:doid": "DOID"}
+            "chembl": "CHEMBL.COMPOUND", "uniprot": "UniProtKB", "obo:doid": "DOID",
+            "orphanet": "ORPHA", "mim": "OMIM"}
 
 # Bare identifiers whose shape says which vocabulary they come from.
 _BARE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
