@@ -79,6 +79,9 @@ WRITES = [
     _f("CALL  CREATE_VECTOR_INDEX('Compound', 'vidx', 'emb')", LADYBUG),
     _f("CALL  PROJECT_GRAPH('g', ['Compound'], [])", LADYBUG),
     _f("CALL  clear_warnings()", LADYBUG),
+    _f("COMMENT  ON  TABLE  Compound  IS  'changed'", LADYBUG),
+    _f("FORCE  CHECKPOINT", LADYBUG),
+    _f("ANALYZE", LADYBUG),
     # Neo4j
     _f("LOAD  CSV  FROM  'file:///{dir}/x.csv'  AS  row  CREATE  (:Compound {curie: row[0]})", NEO4J, mid=True),
     _f("LOAD  CSV  WITH  HEADERS  FROM  'file:///{dir}/x.csv'  AS  row  RETURN  row", NEO4J, mid=True),
@@ -199,7 +202,9 @@ def _variant(rng: random.Random, form: Form, folder: str) -> str:
     text = chunks[0]
     for chunk in chunks[1:]:
         text += rng.choice(SEPARATORS) + chunk
-    lead, trail = rng.choice(("", " ", "\n", "/* x */")), rng.choice(("", " ", ";", "\n", "\t"))
+    # LadybugDB refuses a comment before EXPLAIN/PROFILE, so those only get whitespace in front.
+    leads = ("", " ", "\n") if form.chunks[0] in ("EXPLAIN", "PROFILE") else ("", " ", "\n", "/* x */")
+    lead, trail = rng.choice(leads), rng.choice(("", " ", ";", "\n", "\t"))
     return lead + text + trail
 
 
