@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# Install the dev dependencies into .venv and run the whole test suite.
+# Install the dev dependencies into .venv and run the whole test suite, the Neo4j half included.
+#
+# Unless KG_NEO4J_URI is already set (then the tests run against that server, and wipe it), an
+# in-process Neo4j 5 is started for the run (scripts/neo4j_test_server.sh) and always stopped after it.
+# If it cannot start, the run fails. KG_TEST_NEO4J=0 opts out: the Neo4j tests are then skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
@@ -8,6 +12,24 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet "torch==2.13.0"
 .venv/bin/python -m pip install --quiet -e ".[dev]"
 .venv/bin/ruff check .
+
+if [ "${KG_TEST_NEO4J:-1}" = "0" ]; then
+  echo "test.sh: KG_TEST_NEO4J=0: NOT starting Neo4j; the Neo4j tests will be skipped" >&2
+elif [ -n "${KG_NEO4J_URI:-}" ]; then
+  echo "test.sh: running the Neo4j tests against your server at $KG_NEO4J_URI (it will be wiped)" >&2
+  export KG_REQUIRE_NEO4J=1
+else
+  if ! exports=$(bash scripts/neo4j_test_server.sh start); then
+    echo "test.sh: FAILED: the Neo4j test server did not start (see above); set KG_NEO4J_URI to use" \
+      "your own server, or KG_TEST_NEO4J=0 to skip the Neo4j tests" >&2
+    exit 1
+  fi
+  eval "$exports"
+  trap 'bash scripts/neo4j_test_server.sh stop "$KG_NEO4J_TEST_DIR"' EXIT
+  trap 'exit 130' INT TERM
+  export KG_REQUIRE_NEO4J=1
+fi
+
 set +e
 .venv/bin/python -m pytest -q "$@"
 rc=$?
