@@ -9,6 +9,7 @@ guard tests and from the store tests (there is no tests package to import from).
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 from dataclasses import dataclass
@@ -157,6 +158,7 @@ READS = [
     _f("CALL  db.propertyKeys()", NEO4J),
     _f("CALL  dbms.components()  YIELD  name  RETURN  name", NEO4J),
     _f("CALL  {  MATCH (n:Compound)  RETURN  n  }  RETURN  count(n) AS c", NEO4J),
+    _f("MATCH  (n:Compound)  CALL  (n)  {  MATCH (n)-->(g:Gene)  RETURN  g  }  RETURN  g.curie AS g", NEO4J),
     _f("CYPHER  5  MATCH  (n:Compound)  RETURN  count(n) AS c", NEO4J),
 ]
 
@@ -165,6 +167,8 @@ SEPARATORS = (
     " ", "  ", "\t", "\n", "\r\n", " \n\t ", "\u00a0", "\u2003", "\u3000", "\u2028", "\u202f",
     "/* CREATE (x) */", "/**/", " // DETACH DELETE n\n", "/* multi\nline MERGE */ ", "\n// EXPORT DATABASE 'x'\n",
 )
+ASCII_SPACE = (" ", "\t", "\n", "  ")
+PREAMBLE = frozenset({"EXPLAIN", "PROFILE", "CYPHER", "5"})
 # Reading clauses put before mid-statement writes: keywords inside strings and as names.
 PREFIXES = (
     "MATCH (m:Compound) WHERE m.name <> 'SET x = 1' WITH count(m) AS delete",
@@ -196,12 +200,13 @@ def _random_case(rng: random.Random, chunk: str) -> str:
 
 
 def _variant(rng: random.Random, form: Form, folder: str) -> str:
-    chunks = [_random_case(rng, c.replace("{dir}", folder)) for c in form.chunks]
+    chunks = [(c, _random_case(rng, c.replace("{dir}", folder))) for c in form.chunks]
     if form.mid and rng.random() < 0.5:
-        chunks.insert(0, rng.choice(PREFIXES))
-    text = chunks[0]
-    for chunk in chunks[1:]:
-        text += rng.choice(SEPARATORS) + chunk
+        chunks.insert(0, ("", rng.choice(PREFIXES)))
+    text = chunks[0][1]
+    for (before, _), (_, chunk) in itertools.pairwise(chunks):
+        # Neo4j's pre-parser reads EXPLAIN / PROFILE / CYPHER options with ASCII whitespace only.
+        text += rng.choice(ASCII_SPACE if before in PREAMBLE else SEPARATORS) + chunk
     # LadybugDB refuses a comment before EXPLAIN/PROFILE, so those only get whitespace in front.
     leads = ("", " ", "\n") if form.chunks[0] in ("EXPLAIN", "PROFILE") else ("", " ", "\n", "/* x */")
     lead, trail = rng.choice(leads), rng.choice(("", " ", ";", "\n", "\t"))
