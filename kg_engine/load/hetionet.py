@@ -40,9 +40,21 @@ def load_hetionet(
     node_report = _load_nodes(store, root / NODES_FILE, schema, deadletter)
     report.files.append(node_report)
     metaedges = _metaedge_index(root / METAEDGES_FILE, schema)
+    files: list[FileReport] = []
+    batches: list[EdgeBatch] = []
     for done, path in enumerate(edge_files, start=1):
         progress(path.name, done, total)
-        report.files.append(_load_edges(store, path, metaedges, source, deadletter))
+        file_report, batch = _read_edges(path, metaedges, source, deadletter)
+        files.append(file_report)
+        batches.append(batch)
+    progress("writing edges", total - 1, total)
+    # One call for every file: files of one edge type (Anatomy expresses / up- / down-regulates Gene) are
+    # written together, which is the fast path of a first load.
+    for path, file_report, result in zip(edge_files, files, store.upsert_edge_batches(batches), strict=True):
+        for row in result.rejected.to_dict("records"):
+            deadletter.write(str(path), int(row["_line"]), row["reason"], [row["subject"], row["object"]])
+        file_report.result = result
+    report.files.extend(files)
     progress("done", total, total)
     return report
 
@@ -67,13 +79,13 @@ def _load_nodes(store: GraphStore, path: Path, schema: Schema, deadletter: DeadL
     return report
 
 
-def _load_edges(
-    store: GraphStore,
+def _read_edges(
     path: Path,
     metaedges: dict[tuple[str, str, str], EdgeMapping],
     source: str,
     deadletter: DeadLetter,
-) -> FileReport:
+) -> tuple[FileReport, EdgeBatch]:
+    """One edge file as a batch of its metaedge's type; malformed rows are dead-lettered here."""
     table = read_table(path)
     report = FileReport(str(path), read=len(table.frame) + len(table.bad))
     mapping = _mapping_for(path, table.header, metaedges)
@@ -87,11 +99,7 @@ def _load_edges(
         "_line": frame["_line"],
     })
     et = EdgeType(mapping.subject, mapping.predicate, mapping.object)
-    result = store.upsert_edges(EdgeBatch.build(et, pairs, source, mapping.qualifiers))
-    for row in result.rejected.to_dict("records"):
-        deadletter.write(str(path), int(row["_line"]), row["reason"], [row["subject"], row["object"]])
-    report.result = result
-    return report
+    return report, EdgeBatch.build(et, pairs, source, mapping.qualifiers)
 
 
 def _metaedge_index(path: Path, schema: Schema) -> dict[tuple[str, str, str], EdgeMapping]:

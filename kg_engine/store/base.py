@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
@@ -175,6 +175,9 @@ class GraphStore(Protocol):
     def upsert_edges(self, batch: EdgeBatch) -> UpsertResult:
         """Insert new edges and merge sources/evidence/properties into existing ones."""
 
+    def upsert_edge_batches(self, batches: Sequence[EdgeBatch]) -> list[UpsertResult]:
+        """``upsert_edges`` for many batches at once (a backend may write them together); results in order."""
+
     def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
         """Run a parameterised Cypher query and return its rows."""
 
@@ -222,6 +225,8 @@ def plan_edge_upsert(
     ok = _member(frame["subject"], known_subjects) & _member(frame["object"], known_objects)
     rejected = frame[~ok].assign(reason=_missing_reason(frame[~ok], known_subjects, batch.type))
     frame = _dedupe(frame[ok].drop(columns=transient), key)
+    if existing.empty:  # a first load: everything is new, nothing to merge with
+        return _with_support(_unfill_keys(frame, batch.qualifier_columns)), frame.iloc[0:0], 0, rejected
     existing = _fill_keys(existing, batch.qualifier_columns)
     merged = frame.merge(existing, on=key, how="left", suffixes=("", "__old"), indicator=True)
     new = _with_support(_unfill_keys(frame[(merged["_merge"] == "left_only").to_numpy()], batch.qualifier_columns))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -133,22 +134,54 @@ class LadybugStore:
 
     def upsert_edges(self, batch: EdgeBatch) -> UpsertResult:
         """Insert new edges by COPY; merge sources/evidence/props into existing ones."""
+        return self.upsert_edge_batches([batch])[0]
+
+    def upsert_edge_batches(self, batches: Sequence[EdgeBatch]) -> list[UpsertResult]:
+        """Upsert many batches; the new edges of each edge type go in with one ``COPY``.
+
+        LadybugDB appends to an empty rel table many times faster than to a filled one (a list column
+        makes a second ``COPY`` into the same table ten times slower), so a first load of several files
+        of one type pays the fast path once. Results come back per batch, in order.
+        """
         self._check_writable()
-        et = batch.type
+        by_type: dict[EdgeType, list[int]] = defaultdict(list)
+        for i, batch in enumerate(batches):
+            by_type[batch.type].append(i)
+        results: list[UpsertResult] = [UpsertResult() for _ in batches]
+        for et, members in by_type.items():
+            for i, result in zip(members, self._upsert_same_type(et, [batches[i] for i in members]), strict=True):
+                results[i] = result
+        return results
+
+    def _upsert_same_type(self, et: EdgeType, batches: list[EdgeBatch]) -> list[UpsertResult]:
         self._ensure_rel_pair(et)
-        props = self._ensure_columns(et.predicate, batch.frame, skip={"subject", "object"})
-        batch = batch.with_qualifiers(c for c in props if c.endswith("_qualifier"))
-        subjects, objects = batch.frame["subject"].unique(), batch.frame["object"].unique()
-        existing = self._existing_edges(et, [c for c in props if c in batch.frame.columns], subjects)
-        new, changed, unchanged, rejected = plan_edge_upsert(
-            existing, batch, self._curies(et.subject, subjects), self._curies(et.object, objects)
-        )
-        if len(new):
-            frame = new.rename(columns={"subject": "from", "object": "to"}).reindex(columns=["from", "to", *props])
+        for batch in batches:
+            self._ensure_columns(et.predicate, batch.frame, skip={"subject", "object"})
+        props = [c for c in self._table_columns(et.predicate) if c not in {"subject", "object"}]
+        batches = [b.with_qualifiers(c for c in props if c.endswith("_qualifier")) for b in batches]
+        subjects = pd.unique(pd.concat([b.frame["subject"] for b in batches], ignore_index=True))
+        objects = pd.unique(pd.concat([b.frame["object"] for b in batches], ignore_index=True))
+        wanted = set().union(*(b.frame.columns for b in batches))
+        existing = self._existing_edges(et, [c for c in props if c in wanted], subjects)
+        known_subjects, known_objects = self._curies(et.subject, subjects), self._curies(et.object, objects)
+        plans = [
+            plan_edge_upsert(_restrict(existing, b), b, known_subjects, known_objects) for b in batches
+        ]
+        new = [p[0] for p in plans]
+        if len(batches) > 1 and _overlapping(new, ["subject", "object", *batches[0].qualifier_columns]):
+            # Two batches add the same edge: each must see the other's, so take them one at a time.
+            return [self._upsert_same_type(et, [b])[0] for b in batches]
+        fresh = [frame for frame in new if len(frame)]
+        if fresh:
+            frame = pd.concat(fresh, ignore_index=True) if len(fresh) > 1 else fresh[0]
+            frame = frame.rename(columns={"subject": "from", "object": "to"}).reindex(columns=["from", "to", *props])
             self._copy(et.predicate, frame, {"from": et.subject, "to": et.object})
-        if len(changed):
-            self._update_edges(et, changed, batch.qualifier_columns)
-        return UpsertResult(inserted=len(new), updated=len(changed), unchanged=unchanged, rejected=rejected)
+        results = []
+        for batch, (added, changed, unchanged, rejected) in zip(batches, plans, strict=True):
+            if len(changed):
+                self._update_edges(et, changed, batch.qualifier_columns)
+            results.append(UpsertResult(len(added), len(changed), unchanged, rejected))
+        return results
 
     def _existing_edges(self, et: EdgeType, props: list[str], subjects: Sequence[str]) -> pd.DataFrame:
         """Stored edges of ``et``: only those of ``subjects`` when the batch is small, else all of them."""
@@ -270,6 +303,34 @@ def _scope(curies: Sequence[str]) -> tuple[str, str, dict[str, Any]]:
     if len(curies) > SCOPED_READ_LIMIT:
         return "", "", {}
     return "UNWIND $scope AS wanted ", " {curie: wanted}", {"scope": [str(c) for c in curies]}
+
+
+def _restrict(existing: pd.DataFrame, batch: EdgeBatch) -> pd.DataFrame:
+    """The stored edges with only the columns ``batch`` carries (plus its qualifiers)."""
+    keep = [c for c in existing.columns if c in batch.frame.columns or c.endswith("_qualifier")]
+    return existing[keep]
+
+
+def _overlapping(frames: list[pd.DataFrame], key: list[str]) -> bool:
+    """Whether any edge identity occurs in more than one of ``frames``."""
+    frames = [f for f in frames if len(f)]
+    qualifiers = [c for c in key if c.endswith("_qualifier")]
+    signatures = [_constant_values(f, qualifiers) for f in frames]
+    if None not in signatures and len(set(signatures)) == len(signatures):
+        return False  # each frame holds one qualifier combination of its own (Hetionet's files)
+    keyed = [f[key].fillna("").drop_duplicates() for f in frames]
+    return len(keyed) > 1 and bool(pd.concat(keyed, ignore_index=True).duplicated().any())
+
+
+def _constant_values(frame: pd.DataFrame, columns: list[str]) -> tuple[str, ...] | None:
+    """The one value each of ``columns`` takes in ``frame`` (null as ""), or None when any varies."""
+    values = []
+    for col in columns:
+        filled = frame[col].fillna("") if col in frame else pd.Series([""])
+        if filled.nunique() != 1:
+            return None
+        values.append(str(filled.iloc[0]))
+    return tuple(values)
 
 
 def _column_type(series: pd.Series) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import shlex
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -159,6 +159,10 @@ class Neo4jStore:
         self._write(_merge_edges_statement(et, quals), _edge_rows(new, quals))
         self._write(_update_edges_statement(et, quals), _edge_rows(changed, quals))
         return UpsertResult(inserted=len(new), updated=len(changed), unchanged=unchanged, rejected=rejected)
+
+    def upsert_edge_batches(self, batches: Sequence[EdgeBatch]) -> list[UpsertResult]:
+        """``upsert_edges`` for each batch in turn: every batch is already written in ``UNWIND`` chunks."""
+        return [self.upsert_edges(batch) for batch in batches]
 
     def _known(self, category: str, curies: pd.Series) -> pd.Index:
         cypher = f"MATCH (n:{q(category)}) WHERE n.curie IN $ids RETURN n.curie AS curie"
