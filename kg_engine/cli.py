@@ -10,9 +10,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -20,9 +19,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cypher.templates import list_templates, load_template
-from kg_engine.engine import Engine
 from kg_engine.errors import KgError
-from kg_engine.load.report import LoadReport
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from kg_engine.engine import Engine
+    from kg_engine.load.report import LoadReport
 
 app = typer.Typer(help="kg-engine: a biomedical knowledge-graph reasoning engine.", no_args_is_help=True)
 load_app = typer.Typer(help="Load structured sources into the graph.", no_args_is_help=True)
@@ -59,6 +62,8 @@ def reports_errors(func: F) -> F:
 
 @contextmanager
 def _engine(home: Path | None, read_only: bool | None = None) -> Iterator[Engine]:
+    from kg_engine.engine import Engine  # pandas and the store drivers load only for commands that open one
+
     engine = Engine.open(home, read_only=read_only)
     try:
         yield engine
@@ -341,6 +346,7 @@ def similar(curie: Annotated[str, typer.Argument(help="Node CURIE, e.g. DOID:935
 
 
 from kg_engine import cli_diagnosis  # noqa: E402, F401  (kg load hpo, kg diagnose, kg eval diagnosis)
+from kg_engine import cli_ask  # noqa: E402, F401  (kg ask, kg find, kg eval ask)
 
 
 if __name__ == "__main__":

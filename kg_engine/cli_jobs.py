@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from spacy.language import Language
 
 from ingest.relation_model import MODEL_FILE
 from kg_engine.cli import err
@@ -18,6 +17,9 @@ from kg_engine.errors import ConfigError
 from kg_engine.jobs import Checkpoint, JobIdentity, Runner, check_runner
 from kg_engine.jobs.run import JobReport
 from kg_engine.jobs.tasks import LITERATURE, Task
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 RunnerOption = Annotated[str, typer.Option(
     "--runner", help="local: processes on this machine; ray: ray.data actors (this machine, or a cluster with "

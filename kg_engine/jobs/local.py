@@ -8,12 +8,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
-from typing import TypeVar
-
-from spacy.language import Language
+from typing import TYPE_CHECKING, TypeVar
 
 from kg_engine.jobs.tasks import LITERATURE, Task
 from kg_engine.jobs.work import PIPE_BATCH, Done, Outcome, WorkBatch, extract_work, work_batches
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 T = TypeVar("T")
 R = TypeVar("R")

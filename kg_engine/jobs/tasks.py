@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
-
-from spacy.language import Language
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from ingest.readers import OnError, read_any
 from ingest.records import Document, Mention
 from kg_engine.config import Settings
 from kg_engine.errors import ConfigError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 Read = Callable[[Path, OnError], Iterator[Document]]
 Status = Callable[[str], None]

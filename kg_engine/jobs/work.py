@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from spacy.language import Language
+from typing import TYPE_CHECKING
 
 from ingest.records import Document, ReadError
 from kg_engine.jobs.tasks import LITERATURE, PIPE_BATCH, Read, Result, Task
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 __all__ = ["PIPE_BATCH", "Done", "Outcome", "Pending", "Rejection", "WorkBatch", "extract_work", "read_work",
            "work_batches"]
