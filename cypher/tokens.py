@@ -17,6 +17,9 @@ _EXTRA_SPACE = "\u180e"
 # Line comments end at a newline; any other line break inside one is read differently by the backends.
 _OTHER_LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _PUNCTUATION = frozenset("()[]{},.;:|+-*/%^=<>!~&?")
+# Neo4j decodes \uXXXX anywhere in the text before it lexes it, so '\u0027' ends a string and
+# '// \u000a' ends a comment there, while LadybugDB decodes them only inside strings.
+_UNICODE_ESCAPE = re.compile(r"\\(?:u+([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))")
 
 _LEXEMES = re.compile(
     r"""
@@ -77,12 +80,14 @@ class Token:
 
 
 def tokenize(cypher: str) -> list[Token]:
-    """Split ``cypher`` into tokens, dropping whitespace and comments.
+    r"""Split ``cypher`` into tokens, dropping whitespace and comments.
 
     Raises:
         CypherSyntaxError: an unterminated string, name or comment, a character that is not Cypher code
-            outside strings and names, or a line comment containing a line break other than a newline.
+            outside strings and names, a line comment containing a line break other than a newline, or a
+            ``\u`` escape spelling an ASCII, space or control character.
     """
+    _check_unicode_escapes(cypher)
     tokens: list[Token] = []
     pos = 0
     while pos < len(cypher):
@@ -102,6 +107,20 @@ def tokenize(cypher: str) -> list[Token]:
             tokens.append(Token(Kind(kind), match.group(), pos))
         pos = match.end()
     return tokens
+
+
+def _check_unicode_escapes(cypher: str) -> None:
+    r"""Refuse ``\u`` escapes that spell ASCII, whitespace or control characters (the backends disagree on them).
+
+    An escape for a letter outside ASCII (``'\u00e9'``) reads the same either way and is kept.
+    """
+    for match in _UNICODE_ESCAPE.finditer(cypher):
+        code = int(match.group(1) or match.group(2), 16)
+        char = chr(code) if code <= 0x10FFFF else "\0"
+        if code < 0x80 or char.isspace() or char in _EXTRA_SPACE or not char.isprintable():
+            raise CypherSyntaxError(
+                f"the escape {match.group()} at offset {match.start()} spells {char!r}; write the character itself"
+            )
 
 
 def _line_comment_body(cypher: str, match: re.Match[str]) -> str:

@@ -30,10 +30,11 @@ class Form:
     chunks: tuple[str, ...]
     dialects: tuple[str, ...] = BOTH
     mid: bool = False  # a clause that may follow reading clauses in the same statement
+    trick: bool = False  # hides its write from a naive reader; the guard refuses it as unreadable
 
 
-def _f(text: str, dialects: tuple[str, ...] = BOTH, mid: bool = False) -> Form:
-    return Form(tuple(text.split("  ")), dialects, mid)  # two spaces separate chunks
+def _f(text: str, dialects: tuple[str, ...] = BOTH, mid: bool = False, trick: bool = False) -> Form:
+    return Form(tuple(text.split("  ")), dialects, mid, trick)  # two spaces separate chunks
 
 
 WRITES = [
@@ -125,6 +126,14 @@ WRITES = [
     _f("CYPHER  5  CREATE  (:Compound {curie: 'X:6'})", NEO4J),
     _f("PROFILE  CREATE  (:Compound {curie: 'X:7'})", BOTH),
     _f("EXPLAIN  MATCH  (n)  DETACH  DELETE  n", BOTH),
+    # writes hidden from a reader that does not decode like Neo4j (it decodes \uXXXX before lexing, and
+    # a bare carriage return ends its line comments): each of these deleted every node on Neo4j 5.26
+    _f(r"MATCH  (n:Compound)  WITH  n // \u000a DETACH DELETE n", BOTH, trick=True),
+    _f(r"MATCH  (n:Compound)  WITH  n, '\u0027 AS x DETACH DELETE n //' AS y", BOTH, trick=True),
+    _f(r"MATCH  (n:Compound)  WITH  n /* \u002a/ DETACH DELETE n /* */", BOTH, trick=True),
+    _f(r"MATCH  (n:Compound)  WITH  n AS `m\u0060 DETACH DELETE m //`", BOTH, trick=True),
+    _f(r"MATCH  (n:Compound)  \u0044ETACH DELETE n", BOTH, trick=True),
+    _f("MATCH  (n:Compound)  WITH  n // x\r DETACH DELETE n", BOTH, trick=True),
     # a write hidden after a read statement
     _f("MATCH  (n)  RETURN  n  ;  CREATE  (:Compound {curie: 'X:8'})", LADYBUG),
     _f("MATCH  (n)  RETURN  n  ;  EXPORT  DATABASE  '{dir}/export'", LADYBUG),

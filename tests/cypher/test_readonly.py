@@ -81,6 +81,7 @@ def test_write_forms_are_refused_with_readable_reasons(statement: str, dialect: 
         "CALL { MATCH (n) RETURN n } RETURN count(n)",
         "OPTIONAL MATCH (n) RETURN n; MATCH (m) RETURN m;",
         "MATCH\u3000(n)\u00a0RETURN\u2028n",
+        r"MATCH (n) WHERE n.name = '\u00e9t\u00e9' RETURN n",
         "",
     ],
 )
@@ -128,6 +129,13 @@ def test_allowlisted_procedures_pass_only_on_their_backend(dialect: str, call: s
         ("MATCH (n) RETURN n // a\r' CREATE (m) //'", "line break"),
         ("MATCH (n) RETURN n // a\u2028' CREATE (m) //'", "line break"),
         ("CALL { MATCH (n) RETURN n; } RETURN 1", "inside brackets"),
+        # Neo4j decodes \u escapes before lexing: each of these deletes every node there
+        (r"MATCH (n) WITH n // \u000a DETACH DELETE n", "spells '\\n'"),
+        (r"MATCH (n) WITH n, '\u0027 AS x DETACH DELETE n //' AS y", "spells"),
+        (r"MATCH (n) WITH n /* \u002a/ DETACH DELETE n /* */", "spells '*'"),
+        (r"MATCH (n) WITH n AS `m\u0060 DETACH DELETE m //`", "spells '`'"),
+        (r"MATCH (n) WITH n // \uu000a DETACH DELETE n", "spells"),
+        (r"RETURN '\U00000027'", "spells"),
     ],
 )
 def test_what_cannot_be_parsed_is_refused(statement: str, why: str) -> None:

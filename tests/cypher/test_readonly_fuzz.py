@@ -45,7 +45,8 @@ def test_writes_are_refused_for_what_they_do_not_because_they_do_not_parse():
         (dialect, case.text)
         for case in corpus.write_corpus()
         for dialect in case.form.dialects
-        if all(r.startswith("a statement it cannot parse") for r in write_clauses(case.text, dialect))
+        if not case.form.trick
+        and all(r.startswith("a statement it cannot parse") for r in write_clauses(case.text, dialect))
     ]
     assert unparsed == []
 
