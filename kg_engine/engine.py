@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -17,6 +17,9 @@ from kg_engine.load.indications import load_indications
 from kg_engine.load.report import LoadReport, Progress, no_progress
 from kg_engine.store import GraphStore, StoreStats, open_store
 from ontologies import load_schema
+
+if TYPE_CHECKING:
+    from kg_engine.query.ask import Asker
 
 
 class Engine:
@@ -66,9 +69,33 @@ class Engine:
 
     def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
         """Run parameterised Cypher; in read-only mode a write is refused before it reaches the store."""
+        if "nl(" in cypher or "kg.link(" in cypher:  # hybrid: evaluate nl("...") / kg.link("...") first
+            from kg_engine.query.ask import has_hybrid
+
+            if has_hybrid(cypher):
+                cypher, params = self.asker().expand(cypher, params)
         if self.store.read_only and (refusal := read_only_refusal(cypher, self.settings.backend)):
             raise ReadOnlyError(refusal)
         return self.store.query(cypher, params)
+
+    def asker(self) -> Asker:
+        """The question answerer for this store (built once: grounding index, stored edge types)."""
+        if getattr(self, "_asker", None) is None:
+            from kg_engine.query.ask import Asker
+
+            cache = self.settings.home / "cache" / "ask"
+            vocab = self.settings.resolve_data_dir() / "vocab"
+            self._asker = Asker(self.store, self.settings.backend, cache, vocab if vocab.is_dir() else None)
+        return self._asker
+
+    def ask(self, question: str) -> dict[str, Any]:
+        """Answer a natural-language question (read-only); the record says what Cypher ran, or why it abstained."""
+        return self.asker().ask(question)
+
+    def link(self, text: str, limit: int = 10) -> list[dict[str, Any]]:
+        """Nodes ``text`` may name: CURIE, name, category and how it matched (exact, fuzzy, minilm)."""
+        return [{"curie": e.curie, "name": e.name, "category": e.category, "how": e.how, "score": e.score}
+                for e in self.asker().grounder.find(text, limit)]
 
     def stats(self) -> StoreStats:
         """Node and edge counts."""

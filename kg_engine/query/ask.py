@@ -1,0 +1,173 @@
+"""Answering questions: natural language -> plan -> Cypher -> rows, and ``nl()`` / ``kg.link()`` in Cypher.
+
+``Asker`` holds what a question needs once per process (the grounder, the store's edge types), so a batch
+of questions pays the start-up once. Every statement it runs is compiled from a plan, checked read-only and
+run under a row cap and a timeout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import re
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from cypher.dialect import dialect_for
+from cypher.nl_build import Parse, Triple, parse
+from cypher.plan import MAX_ROWS, Plan, edge_rules
+from cypher.plan_compile import Compiled, compile_plan
+from cypher.readonly import write_clauses
+from kg_engine.errors import QueryError, ReadOnlyError
+from kg_engine.query.grounding import StoreGrounder
+
+TIMEOUT_S = 10.0
+_HYBRID = re.compile(r"""\b(nl|kg\.link)\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\)""")
+Ranker = Callable[[Plan, Parse], list[dict[str, Any]]]
+
+
+class Asker:
+    """Questions over one store: grounding, parsing, compiling and running, read-only."""
+
+    def __init__(self, store: Any, backend: str, cache_dir: Path | None, vocab_dir: Path | None,
+                 row_cap: int = MAX_ROWS, timeout_s: float = TIMEOUT_S) -> None:
+        self.store = store
+        self.dialect = dialect_for(backend)
+        self.row_cap = row_cap
+        self.timeout_s = timeout_s
+        self.available = available_triples(store)
+        self.ranker: Ranker | None = None  # item 4 plugs the fusion ranker in here for "predict" plans
+        categories = sorted({c for t in self.available for c in (t[0], t[2])})
+        self.grounder = _cached_grounder(store, categories, cache_dir, vocab_dir)
+
+    def parse(self, question: str) -> Parse:
+        """The plan for ``question`` or the reason there is none."""
+        return parse(question, self.grounder, self.available)
+
+    def ask(self, question: str) -> dict[str, Any]:
+        """The answer record ``kg ask --json`` prints."""
+        parsed = self.parse(question)
+        record: dict[str, Any] = {"question": question, "kind": _kind_of(parsed), "cypher": "", "params": {},
+                                  "answers": [], "abstained": parsed.abstained}
+        if parsed.plan is None:
+            record["reason"] = parsed.reason
+            return record
+        compiled = compile_plan(parsed.plan, self.dialect, self.row_cap)
+        record.update(cypher=compiled.cypher, params=compiled.params,
+                      grounded=[{"curie": e.curie, "name": e.name, "category": e.category, "how": e.how}
+                                for e in parsed.entities])
+        if parsed.plan.kind == "predict" and self.ranker is not None:
+            record["answers"] = self.ranker(parsed.plan, parsed)
+            return record
+        rows = self.run(compiled)
+        if parsed.plan.kind == "count":
+            record["count"] = int(rows["count"].iloc[0])
+        elif parsed.plan.kind == "boolean":
+            record["boolean"] = bool(rows["boolean"].iloc[0])
+        else:
+            record["answers"] = [{"curie": c, "name": n} for c, n in zip(rows["curie"], rows["name"], strict=True)]
+        return record
+
+    def run(self, compiled: Compiled) -> Any:
+        """Run a compiled statement read-only, with the timeout where the backend takes one."""
+        if write_clauses(compiled.cypher):
+            raise ReadOnlyError("a compiled plan must never write")
+        _set_timeout(self.store, self.dialect.timeout_value(self.timeout_s))
+        return self.store.query(compiled.cypher, compiled.params)
+
+    def nodes(self, question: str) -> list[str]:
+        """The CURIEs a list question answers (what ``nl("...")`` stands for)."""
+        record = self.ask(question)
+        if record["abstained"]:
+            raise QueryError(f"nl({question!r}): {record['reason']}")
+        if record["kind"] != "list":
+            raise QueryError(f"nl({question!r}) must ask for a list of entities, not a {record['kind']}")
+        return [a["curie"] for a in record["answers"]]
+
+    def link(self, text: str) -> str:
+        """The one CURIE ``text`` names (what ``kg.link("...")`` stands for)."""
+        found = self.grounder.find(text, limit=1)
+        if not found:
+            raise QueryError(f"kg.link({text!r}): no entity of the graph matches")
+        return found[0].curie
+
+    def expand(self, cypher: str, params: Mapping[str, Any] | None) -> tuple[str, dict[str, Any]]:
+        """Replace each ``nl("...")`` / ``kg.link("...")`` by a parameter holding its evaluated result."""
+        merged = dict(params or {})
+
+        def substitute(match: re.Match[str]) -> str:
+            func, literal = match.group(1), match.group(2)[1:-1].replace('\\"', '"').replace("\\'", "'")
+            name = _fresh(merged, "nl" if func == "nl" else "link")
+            merged[name] = self.nodes(literal) if func == "nl" else self.link(literal)
+            return "$" + name
+
+        return _HYBRID.sub(substitute, cypher), merged
+
+
+def has_hybrid(cypher: str) -> bool:
+    """True when ``cypher`` uses ``nl("...")`` or ``kg.link("...")``."""
+    return bool(_HYBRID.search(cypher))
+
+
+def _fresh(params: Mapping[str, Any], stem: str) -> str:
+    i = 0
+    while f"{stem}_{i}" in params:
+        i += 1
+    return f"{stem}_{i}"
+
+
+def _kind_of(parsed: Parse) -> str:
+    if parsed.plan is not None:
+        return "list" if parsed.plan.kind == "predict" else parsed.plan.kind
+    words = parsed.question.lower().split()
+    if "how many" in parsed.question.lower() or "number of" in parsed.question.lower():
+        return "count"
+    return "boolean" if words and words[0] in {"is", "are", "does", "do", "can", "has", "was"} else "list"
+
+
+def available_triples(store: Any) -> set[Triple]:
+    """The schema triples the store holds at least one edge of (one cheap probe per triple)."""
+    from cypher.identifiers import quote_identifier as q
+
+    found: set[Triple] = set()
+    for s, p, o in edge_rules():
+        try:
+            frame = store.query(f"MATCH (:{q(s)})-[r:{q(p)}]->(:{q(o)}) RETURN 1 AS x LIMIT 1")
+        except QueryError:
+            continue
+        if len(frame):
+            found.add((s, p, o))
+    return found
+
+
+def _set_timeout(store: Any, value: float) -> None:
+    """Apply the query timeout through the backend's connection where it offers one (LadybugDB)."""
+    conn = getattr(store, "_conn", None)
+    setter = getattr(conn, "set_query_timeout", None)
+    if callable(setter):
+        setter(int(value))
+
+
+def _cached_grounder(store: Any, categories: list[str], cache_dir: Path | None,
+                     vocab_dir: Path | None) -> StoreGrounder:
+    """Build the grounder once per store contents and vocabularies; later starts read a pickle."""
+    counts = [int(store.query(f"MATCH (n:`{c}`) RETURN count(n) AS c")["c"].iloc[0]) for c in categories]
+    key = hashlib.sha256(repr((categories, counts, str(vocab_dir), 2)).encode()).hexdigest()[:16]
+    path = cache_dir / f"grounder-{key}.pkl" if cache_dir else None
+    if path is not None and path.exists():
+        with path.open("rb") as fh:
+            grounder: StoreGrounder = pickle.load(fh)
+        return grounder
+    started = time.perf_counter()
+    grounder = StoreGrounder.from_store(store, categories, vocab_dir,
+                                        minilm_cache=cache_dir / "minilm" if cache_dir else None)
+    grounder.fuzzy("warm up the typo index")
+    if path is not None and time.perf_counter() - started > 0.5:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(grounder, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    return grounder
