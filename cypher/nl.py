@@ -44,8 +44,10 @@ class Grounder(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Tag:
-    """One tagged stretch of the question: ``kind`` is entity, cue, noun, count, both, not, or, most, top,
-    num, out (an out-of-graph topic), filler or unknown.
+    """One tagged stretch of the question.
+
+    ``kind`` is entity, cue, noun, count, both, not, or, most, top, num, out (an out-of-graph topic), filler
+    or unknown.
     """
 
     kind: str

@@ -42,8 +42,10 @@ class Parse:
 
 
 def parse(question: str, grounder: Grounder, available: Collection[Triple] | None = None) -> Parse:
-    """Parse ``question`` into a plan; ``available`` (stored (subject, predicate, object) triples) turns a plan
-    over edges the store lacks into an abstention.
+    """Parse ``question`` into a plan, or an abstention with its reason.
+
+    ``available`` (the stored (subject, predicate, object) triples) turns a plan over edges the store lacks
+    into an abstention.
     """
     tagged = tag(question, grounder)
     try:
@@ -71,8 +73,10 @@ def _check_scope(tagged: Tagged) -> None:
 
 
 def _absorb(tags: list[Tag]) -> list[Tag]:
-    """A noun next to an entity of its category names that entity (``the gene ABL1``, ``X as a side effect``):
-    it narrows the entity to the category and leaves only its relation behind, as a cue.
+    """Let a noun next to an entity of its category name that entity.
+
+    ``the gene ABL1``, ``X as a side effect``: the noun narrows the entity to its category and leaves only
+    its relation behind, as a cue.
     """
     content = [t for t in tags if t.kind != "filler"]
     out = list(tags)
@@ -228,16 +232,18 @@ def _answer_category(tags: list[Tag], nouns: list[Tag], anchor_cat: str) -> str:
 def _chain(tags: list[Tag], nouns: list[Tag], entities: list[Tag], allow_spare: bool) -> tuple[NodeSet, list[Entity]]:
     """The answer set: from the anchors back through the nouns to the answer type."""
     errors = []
-    for category in _categories(entities[0]):
-        try:
-            return _chain_for(tags, nouns, entities, category, allow_spare)
-        except Unsure as exc:
-            errors.append(str(exc))
+    categories = list(dict.fromkeys(c for ent in entities for c in _categories(ent)))
+    for strict in (True, False):  # first a category the question's own words link to the answer
+        for category in categories:
+            try:
+                return _chain_for(tags, nouns, entities, category, allow_spare, strict)
+            except Unsure as exc:
+                errors.append(str(exc))
     raise Unsure(errors[0] if errors else "no anchor")
 
 
 def _chain_for(tags: list[Tag], nouns: list[Tag], entities: list[Tag], category: str,
-               allow_spare: bool) -> tuple[NodeSet, list[Entity]]:
+               allow_spare: bool, strict: bool = False) -> tuple[NodeSet, list[Entity]]:
     answer = _answer_category(tags, nouns, category)
     cats = [answer, *(n.value[0] for n in nouns[1:]), category] if nouns else [answer, category]  # type: ignore[index]
     marks = [n.start for n in nouns] if nouns else [0]
@@ -249,6 +255,8 @@ def _chain_for(tags: list[Tag], nouns: list[Tag], entities: list[Tag], category:
     hops: list[Hop] = []
     for i in range(len(cats) - 1, 0, -1):  # from the anchor towards the answer
         keys = [*between[i - 1], *spare, *hints]
+        if strict and i == len(cats) - 1 and len(entities) > 1 and not any(_hop(k, cats[i], cats[i - 1]) for k in keys):
+            raise Unsure(f"no cue links {cats[i]} to {cats[i - 1]}")
         link = _link(cats[i], cats[i - 1], keys)  # type: ignore[arg-type]
         if link is None:
             raise Unsure(f"no relation the graph holds links {cats[i]} to {cats[i - 1]}")

@@ -36,8 +36,7 @@ PRIORITY = ("not_indicated", "palliates", "up", "down", "treats", "binds", "side
 
 _CUES = {
     "treats": "treat treats treated treating treatment treatments therapy therapies therapeutic indicated indication "
-              "indications used for|used to treat|used in|approved for|prescribed for|cure|cures|remedy for|"
-              "medications for|drugs for|therapies for",
+              "indications used for|used to treat|used in|approved for|prescribed for|cure|cures|remedy for",
     "palliates": "palliate palliates palliated palliating palliative palliation relieve relieves relieving relief "
                  "symptomatic symptomatically|relieve the symptoms of|relieve symptoms of|symptomatic relief for",
     "not_indicated": "|not indicated|non indication|non indications|nonindication|not indicated for|contraindicated|"
@@ -85,7 +84,7 @@ for _cat, _words, _rel in (
     ("Compound", "drug drugs medication medications medicine medicines compound compounds chemical chemicals "
                  "agent agents therapeutics pharmaceuticals molecules molecule binders", None),
     ("Gene", "gene genes protein proteins", None),
-    ("Gene", "targets target|gene targets|molecular targets", "binds"),
+    ("Gene", "targets|gene targets|molecular targets", "binds"),
     ("Disease", "disease diseases condition conditions disorder disorders illness illnesses illneses", None),
     ("Disease", "indications indication", "treats"),
     ("SideEffect", "|side effect|side effects|adverse effect|adverse effects|adverse reaction|adverse reactions|"
@@ -150,14 +149,13 @@ OUT_OF_GRAPH = {
 WH_OUT = ("when", "who", "why", "where was", "how much", "how long", "how tall", "how is", "how old", "whom")
 
 # Words that carry no meaning for the parse.
-FILLERS = frozenset(
-    (
-        "a an the of in on to for with by from that which what whats who whom whose is are was were be been being do "
-        "does did can could may might will would should shall have has had it its this these those there their them "
-        "they i me my we our you your please show list give tell find name names get return all any some each every "
-        "known listed used use also and or as at into about between among other others s via than then let see "
-        "display provide identify what are kind kinds type types sort sorts common commonly typically usually often "
-        "well approved currently available one ones many much how number count top most more both either but not no "
-        "only just like such whose where while when same their theirs itself "
-    ).split()  # noqa: SIM905
+_FILLER_WORDS = (
+    "a an the of in on to for with by from that which what whats who whom whose is are was were be been being "
+    "do does did can could may might will would should shall have has had it its this these those there their "
+    "them they i me my we our you your please show list give tell find name names get return all any some "
+    "each every known listed used use also and or as at into about between among other others s via than then "
+    "let see display provide identify what are kind kinds type types sort sorts common commonly typically "
+    "usually often well approved currently available one ones many much how number count top most more both "
+    "either but not no only just like such whose where while when same their theirs itself "
 )
+FILLERS = frozenset(_FILLER_WORDS.split())

@@ -104,8 +104,10 @@ def eval_ask(gold: Annotated[Path, typer.Argument(help="Gold JSONL: id, question
              as_json: JsonOption = False,
              answers_out: Annotated[Path | None, typer.Option("--answers", help="Also write the answers.")] = None,
              home: HomeOption = None) -> None:
-    """Score kg ask on gold questions: list F1 and exact match per family, count and yes/no accuracy,
-    abstention precision and recall, and latency (start-up excluded).
+    """Score kg ask on gold questions.
+
+    List F1 and exact match per family, count and yes/no accuracy, abstention precision and recall, and
+    latency (start-up excluded).
     """
     from kg_engine.query.evaluate import score_one, summarize
 

@@ -24,6 +24,7 @@ from kg_engine.errors import QueryError, ReadOnlyError
 from kg_engine.query.grounding import StoreGrounder
 
 TIMEOUT_S = 10.0
+GROUNDER_VERSION = 3  # bump when the alias forms change: cached grounders are rebuilt
 _HYBRID = re.compile(r"""\b(nl|kg\.link)\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\)""")
 Ranker = Callable[[Plan, Parse], list[dict[str, Any]]]
 
@@ -154,7 +155,7 @@ def _cached_grounder(store: Any, categories: list[str], cache_dir: Path | None,
                      vocab_dir: Path | None) -> StoreGrounder:
     """Build the grounder once per store contents and vocabularies; later starts read a pickle."""
     counts = [int(store.query(f"MATCH (n:`{c}`) RETURN count(n) AS c")["c"].iloc[0]) for c in categories]
-    key = hashlib.sha256(repr((categories, counts, str(vocab_dir), 2)).encode()).hexdigest()[:16]
+    key = hashlib.sha256(repr((categories, counts, str(vocab_dir), GROUNDER_VERSION)).encode()).hexdigest()[:16]
     path = cache_dir / f"grounder-{key}.pkl" if cache_dir else None
     if path is not None and path.exists():
         with path.open("rb") as fh:

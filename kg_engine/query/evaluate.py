@@ -1,5 +1,7 @@
-"""``kg eval ask``: answer-set F1 and exact match per question family, count and yes/no accuracy, abstention
-precision and recall, and latency, for answer records against gold lines.
+"""``kg eval ask``: scores of answer records against gold lines.
+
+Answer-set F1 and exact match per question family, count and yes/no accuracy, abstention precision and
+recall, and latency.
 """
 
 from __future__ import annotations

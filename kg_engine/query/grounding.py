@@ -24,7 +24,7 @@ from cypher.nl import Entity, normalize
 from ontologies.xrefs import read_drugbank, read_hgnc
 
 FUZZY_RATIO = 0.84
-MINILM_COSINE = 0.86
+MINILM_COSINE = 0.9
 _SUFFIXES = (" mellitus", " disease", " disorder", " syndrome")
 _MINILM_CATEGORIES = ("Compound", "Disease", "Symptom", "SideEffect", "Anatomy", "PharmacologicClass", "Pathway")
 
@@ -35,6 +35,8 @@ def alias_variants(alias: str, category: str) -> set[str]:
     forms = {base}
     if "'s" in alias or "\u2019s" in alias:
         forms.add(normalize(alias.replace("'s", "").replace("\u2019s", "")))
+    if category == "Disease" and len(base.split()) >= 2:
+        forms.add("".join(w if w.isdigit() else w[0] for w in base.split()))  # initialism: "t2dm", "copd"
     if category == "Disease":
         for form in list(forms):
             for suffix in _SUFFIXES:
@@ -75,7 +77,7 @@ class StoreGrounder:
             for rank, alias in ((0, name or ""), *((1, s) for s in synonyms.get(curie, ()))):
                 for form in alias_variants(alias, category):
                     self.index[form].append((rank, entity))
-        for form, hits in self.index.items():
+        for hits in self.index.values():
             hits.sort(key=lambda h: (h[0], h[1].category, h[1].curie))
         self._tfidf: Any = None
         self._minilm_cache = minilm_cache
