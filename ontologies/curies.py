@@ -78,6 +78,11 @@ def hetionet_curie(kind: str, local: str) -> str:
     return normalize_curie(local)
 
 
+def hetionet_prefix(kind: str) -> str | None:
+    """The one CURIE prefix of every Hetionet node of ``kind``, or None when its ids carry their own."""
+    return _HETIONET_KIND_PREFIX.get(kind)
+
+
 def split_curie(curie: str) -> tuple[str, str]:
     """Split a canonical CURIE into (prefix, local id)."""
     prefix, sep, local = curie.partition(":")

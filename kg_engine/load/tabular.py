@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from kg_engine.errors import LoadError
 
@@ -36,6 +37,9 @@ def read_table(path: Path, sep: str = "\t", required: tuple[str, ...] = ()) -> T
     A row with the wrong number of fields or an empty value in a ``required`` column is returned in
     ``bad`` and left out of ``frame``; a missing or empty file raises ``LoadError``.
     """
+    fast = _read_fast(path, sep, required)
+    if fast is not None:
+        return fast
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
@@ -46,9 +50,6 @@ def read_table(path: Path, sep: str = "\t", required: tuple[str, ...] = ()) -> T
     if not lines:
         raise LoadError(f"{path}: empty file, expected a header line")
     header = lines[0].split(sep)
-    fast = _read_fast(lines, sep, header, required)
-    if fast is not None:
-        return fast
     need = [header.index(c) for c in required if c in header]
     rows: list[list[str]] = []
     numbers: list[int] = []
@@ -68,23 +69,42 @@ def read_table(path: Path, sep: str = "\t", required: tuple[str, ...] = ()) -> T
     return Table(header, frame, bad)
 
 
-def _read_fast(lines: list[str], sep: str, header: list[str], required: tuple[str, ...]) -> Table | None:
-    """Parse with pandas' C reader when every line is well formed; None sends the caller to the slow path."""
-    body = "\n".join(lines[1:])
-    if "\n\n" in body or not body:
+def _read_fast(path: Path, sep: str, required: tuple[str, ...]) -> Table | None:
+    """Parse with Arrow's CSV reader when every line is well formed; None sends the caller to the slow path.
+
+    Empty lines are not skipped but refused, so that row ``i`` is always line ``i + 2``.
+    """
+    header = _header(path, sep)
+    if header is None:
         return None
     try:
-        frame = pd.read_csv(
-            io.StringIO(body), sep=sep, names=header, header=None, dtype=str, keep_default_na=False,
-            quoting=csv.QUOTE_NONE, on_bad_lines="error", engine="c",
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
+            parse_options=pacsv.ParseOptions(delimiter=sep, quote_char=False, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False
+            ),
         )
-    except (pd.errors.ParserError, ValueError):
+    except (pa.ArrowInvalid, OSError):
         return None
+    frame = table.to_pandas()
     empty_required = any((frame[c].str.strip() == "").any() for c in required if c in frame)
-    if len(frame) != len(lines) - 1 or frame.isna().to_numpy().any() or empty_required:
+    if table.num_rows == 0 or empty_required or len(set(header)) != len(header):
         return None
     frame["_line"] = range(2, len(frame) + 2)
     return Table(header, frame, [])
+
+
+def _header(path: Path, sep: str) -> list[str] | None:
+    """The first line's fields, or None when the file cannot be read that way (the slow path says why)."""
+    try:
+        with path.open("rb") as handle:
+            first = handle.read(1 << 16)
+        line = re.split(rb"\r\n|\r|\n", first, maxsplit=1)[0]
+        return line.decode("utf-8").split(sep) if line else None
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _row_problem(fields: list[str], width: int, need: list[int], header: list[str]) -> str | None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -31,6 +35,18 @@ if TYPE_CHECKING:
     from torch_geometric.data import HeteroData
 
 _WRITE_HINTS = ("read-only", "read only")
+COPY_WORKERS = 2  # concurrent COPYs of a bulk upsert (different rel tables)
+
+
+@dataclass(slots=True)
+class _TypePlan:
+    """One edge type's share of a bulk upsert: its batches, their plans and the frame to COPY."""
+
+    et: EdgeType
+    batches: list[EdgeBatch]
+    plans: list[tuple[pd.DataFrame, pd.DataFrame, int, pd.DataFrame]]
+    new: list[pd.DataFrame]  # new edges of each batch, in the rel table's column order
+    sequential: bool = False
 
 
 class LadybugStore:
@@ -46,11 +62,16 @@ class LadybugStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._db = ladybug.Database(
-                str(self.path), read_only=read_only, buffer_pool_size=buffer_pool_mb * 1024 * 1024
+                str(self.path),
+                read_only=read_only,
+                buffer_pool_size=buffer_pool_mb * 1024 * 1024,
+                enable_multi_writes=not read_only,  # bulk loads COPY two rel tables at once
             )
         except RuntimeError as exc:
             raise StoreError(f"cannot open graph store at {self.path}: {exc}") from exc
         self._conn: ladybug.Connection = ladybug.Connection(self._db)
+        self._local = threading.local()
+        self._extra_connections: list[ladybug.Connection] = []
         self._columns: dict[str, dict[str, str]] = {}
 
     # --- schema -------------------------------------------------------------------------------------
@@ -72,10 +93,9 @@ class LadybugStore:
         self._ensure_node_table(et.object)
         tables = self._tables()
         if et.predicate not in tables:
-            self._run(
-                f"CREATE REL TABLE {q(et.predicate)}(FROM {q(et.subject)} TO {q(et.object)}, "
-                "sources STRING[], evidence STRING)"
-            )
+            # No ``evidence`` column yet: LadybugDB writes every column of every copied row, nulls too,
+            # and a column added after the first COPY costs nothing (``_add_evidence``).
+            self._run(f"CREATE REL TABLE {q(et.predicate)}(FROM {q(et.subject)} TO {q(et.object)}, sources STRING[])")
         elif (et.subject, et.object) not in self._pairs(et.predicate):
             self._run(f"ALTER TABLE {q(et.predicate)} ADD IF NOT EXISTS FROM {q(et.subject)} TO {q(et.object)}")
 
@@ -118,11 +138,14 @@ class LadybugStore:
         self._check_writable()
         self._ensure_node_table(batch.category)
         props = self._ensure_columns(batch.category, batch.frame, skip=set())
-        existing = self._fetch(
-            f"MATCH (n:{q(batch.category)}) WHERE n.curie IN $ids RETURN "
-            + ", ".join(f"n.{q(c)} AS {q(c)}" for c in props if c in batch.frame.columns),
-            {"ids": batch.frame["curie"].tolist()},
-        )
+        ret = ", ".join(f"n.{q(c)} AS {q(c)}" for c in props if c in batch.frame.columns)
+        if self._has_rows(f"MATCH (n:{q(batch.category)})"):
+            existing = self._fetch(
+                f"MATCH (n:{q(batch.category)}) WHERE n.curie IN $ids RETURN {ret}",
+                {"ids": batch.frame["curie"].tolist()},
+            )
+        else:  # a first load: no need to send every id to the database
+            existing = pd.DataFrame(columns=[c for c in props if c in batch.frame.columns], dtype=object)
         new, changed, unchanged = plan_node_upsert(existing, batch, on_conflict)
         changed = changed[[c for c in changed.columns if not c.startswith("_")]]
         if len(new):
@@ -141,22 +164,46 @@ class LadybugStore:
 
         LadybugDB appends to an empty rel table many times faster than to a filled one (a list column
         makes a second ``COPY`` into the same table ten times slower), so a first load of several files
-        of one type pays the fast path once. Results come back per batch, in order.
+        of one type pays the fast path once. Edge types are planned in this thread while the previous
+        type's ``COPY`` runs on a second connection (the database releases the GIL and takes concurrent
+        writers to different tables). Results come back per batch, in order.
         """
         self._check_writable()
         by_type: dict[EdgeType, list[int]] = defaultdict(list)
         for i, batch in enumerate(batches):
             by_type[batch.type].append(i)
+        for et, members in by_type.items():  # schema changes first: none may run beside a COPY
+            self._ensure_rel_pair(et)
+            for i in members:
+                self._ensure_columns(et.predicate, batches[i].frame, skip={"subject", "object"})
         results: list[UpsertResult] = [UpsertResult() for _ in batches]
-        for et, members in by_type.items():
-            for i, result in zip(members, self._upsert_same_type(et, [batches[i] for i in members]), strict=True):
-                results[i] = result
+        order = sorted(by_type, key=lambda et: -sum(len(batches[i].frame) for i in by_type[et]))
+        with ThreadPoolExecutor(max_workers=COPY_WORKERS, thread_name_prefix="kg-copy") as pool:
+            copies = [
+                (et, plan, pool.submit(self._copy_new, plan))
+                for et in order
+                for plan in [self._plan_same_type(et, [batches[i] for i in by_type[et]])]
+            ]
+            for et, plan, copy in copies:
+                copy.result()
+                if not plan.sequential:
+                    for i, result in zip(by_type[et], self._finish_same_type(plan), strict=True):
+                        results[i] = result
+        for et, plan, _ in copies:  # after every COPY: these change the schema as they go
+            if plan.sequential:
+                for i, batch in zip(by_type[et], plan.batches, strict=True):
+                    results[i] = self.upsert_edges(batch)
+        for predicate in {et.predicate for et in by_type}:
+            self._add_evidence(predicate)
         return results
 
-    def _upsert_same_type(self, et: EdgeType, batches: list[EdgeBatch]) -> list[UpsertResult]:
-        self._ensure_rel_pair(et)
-        for batch in batches:
-            self._ensure_columns(et.predicate, batch.frame, skip={"subject", "object"})
+    def _add_evidence(self, rel_table: str) -> None:
+        """Every rel table has an ``evidence`` column once it holds edges (null for structured sources)."""
+        if "evidence" not in self._table_columns(rel_table):
+            self._run(f"ALTER TABLE {q(rel_table)} ADD IF NOT EXISTS evidence STRING")
+            self._table_columns(rel_table)["evidence"] = "STRING"
+
+    def _plan_same_type(self, et: EdgeType, batches: list[EdgeBatch]) -> _TypePlan:
         props = [c for c in self._table_columns(et.predicate) if c not in {"subject", "object"}]
         batches = [b.with_qualifiers(c for c in props if c.endswith("_qualifier")) for b in batches]
         subjects = pd.unique(pd.concat([b.frame["subject"] for b in batches], ignore_index=True))
@@ -164,28 +211,45 @@ class LadybugStore:
         wanted = set().union(*(b.frame.columns for b in batches))
         existing = self._existing_edges(et, [c for c in props if c in wanted], subjects)
         known_subjects, known_objects = self._curies(et.subject, subjects), self._curies(et.object, objects)
-        plans = [
-            plan_edge_upsert(_restrict(existing, b), b, known_subjects, known_objects) for b in batches
-        ]
-        new = [p[0] for p in plans]
+        plans = [plan_edge_upsert(_restrict(existing, b), b, known_subjects, known_objects) for b in batches]
+        new = [p[0] for p in plans if len(p[0])]
         if len(batches) > 1 and _overlapping(new, ["subject", "object", *batches[0].qualifier_columns]):
-            # Two batches add the same edge: each must see the other's, so take them one at a time.
-            return [self._upsert_same_type(et, [b])[0] for b in batches]
-        fresh = [frame for frame in new if len(frame)]
-        if fresh:
-            frame = pd.concat(fresh, ignore_index=True) if len(fresh) > 1 else fresh[0]
-            frame = frame.rename(columns={"subject": "from", "object": "to"}).reindex(columns=["from", "to", *props])
-            self._copy(et.predicate, frame, {"from": et.subject, "to": et.object})
+            # Two batches add the same edge: each must see the other's, so they go one at a time later.
+            return _TypePlan(et, batches, plans, [], sequential=True)
+        columns = ["from", "to", *props]
+        frames = [f.rename(columns={"subject": "from", "object": "to"}).reindex(columns=columns) for f in new]
+        return _TypePlan(et, batches, plans, frames)
+
+    def _copy_new(self, plan: _TypePlan) -> None:
+        if plan.new:
+            conn = self._copy_connection()
+            self._copy(plan.et.predicate, plan.new, {"from": plan.et.subject, "to": plan.et.object}, conn)
+
+    def _finish_same_type(self, plan: _TypePlan) -> list[UpsertResult]:
+        """Apply each batch's updates."""
         results = []
-        for batch, (added, changed, unchanged, rejected) in zip(batches, plans, strict=True):
+        for batch, (added, changed, unchanged, rejected) in zip(plan.batches, plan.plans, strict=True):
             if len(changed):
-                self._update_edges(et, changed, batch.qualifier_columns)
+                self._update_edges(plan.et, changed, batch.qualifier_columns)
             results.append(UpsertResult(len(added), len(changed), unchanged, rejected))
         return results
+
+    def _copy_connection(self) -> ladybug.Connection:
+        """A connection of the calling thread (the COPY workers each get one)."""
+        import ladybug
+
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = ladybug.Connection(self._db)
+            self._extra_connections.append(conn)
+        return conn
 
     def _existing_edges(self, et: EdgeType, props: list[str], subjects: Sequence[str]) -> pd.DataFrame:
         """Stored edges of ``et``: only those of ``subjects`` when the batch is small, else all of them."""
         ret = ", ".join(["a.curie AS subject", "b.curie AS object", *(f"r.{q(c)} AS {q(c)}" for c in props)])
+        edges = f"MATCH (a:{q(et.subject)})-[r:{q(et.predicate)}]->(b:{q(et.object)})"
+        if not self._has_rows(edges):
+            return pd.DataFrame(columns=["subject", "object", *props], dtype=object)
         start, node, params = _scope(subjects)
         pattern = f"{start}MATCH (a:{q(et.subject)}{node})-[r:{q(et.predicate)}]->(b:{q(et.object)})"
         frame = self._fetch(f"{pattern} RETURN {ret}", params)
@@ -207,10 +271,15 @@ class LadybugStore:
         start, node, params = _scope(wanted)
         return pd.Index(self._fetch(f"{start}MATCH (n:{q(category)}{node}) RETURN n.curie AS curie", params)["curie"])
 
-    def _copy(self, table: str, frame: pd.DataFrame, options: dict[str, str]) -> None:
+    def _copy(
+        self,
+        table: str,
+        frames: pd.DataFrame | list[pd.DataFrame],
+        options: dict[str, str],
+        conn: ladybug.Connection | None = None,
+    ) -> None:
         opts = ", ".join(f"{k}={_literal(v)}" for k, v in options.items())
-        table_arrow = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
-        self._run(f"COPY {q(table)} FROM $frame" + (f" ({opts})" if opts else ""), {"frame": table_arrow})
+        self._run(f"COPY {q(table)} FROM $frame" + (f" ({opts})" if opts else ""), {"frame": _arrow(frames)}, conn)
 
     def _unwind(self, statement: str, rows: pd.DataFrame, chunk: int = 5000) -> None:
         records = rows.astype(object).where(rows.notna(), None).to_dict("records")
@@ -264,6 +333,8 @@ class LadybugStore:
 
     def close(self) -> None:
         """Close the connection and database."""
+        for conn in self._extra_connections:
+            conn.close()
         self._conn.close()
         self._db.close()
 
@@ -273,6 +344,10 @@ class LadybugStore:
         if self.read_only:
             raise ReadOnlyError(f"the graph store at {self.path} is open read-only")
 
+    def _has_rows(self, match: str) -> bool:
+        """Whether the MATCH clause ``match`` (no parameters) finds anything."""
+        return bool(self._run(f"{match} RETURN 1 LIMIT 1").get_all())
+
     def _fetch(self, cypher: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
         table = self._run(cypher, params).get_as_arrow()
         frame = table.to_pandas()
@@ -281,9 +356,11 @@ class LadybugStore:
                 frame[name] = column.to_pylist()  # plain lists and dicts with Python values, not numpy
         return frame
 
-    def _run(self, cypher: str, params: Mapping[str, Any] | None = None) -> Any:
+    def _run(
+        self, cypher: str, params: Mapping[str, Any] | None = None, conn: ladybug.Connection | None = None
+    ) -> Any:
         try:
-            return self._conn.execute(cypher, dict(params or {}))
+            return (conn or self._conn).execute(cypher, dict(params or {}))
         except RuntimeError as exc:
             message = str(exc)
             if any(h in message.lower() for h in _WRITE_HINTS):
@@ -303,6 +380,52 @@ def _scope(curies: Sequence[str]) -> tuple[str, str, dict[str, Any]]:
     if len(curies) > SCOPED_READ_LIMIT:
         return "", "", {}
     return "UNWIND $scope AS wanted ", " {curie: wanted}", {"scope": [str(c) for c in curies]}
+
+
+def _arrow(frames: pd.DataFrame | list[pd.DataFrame]) -> pa.Table:
+    """Frames of the same columns as one Arrow table.
+
+    Concatenating in Arrow, not pandas: pandas checks every value of a column that is all null in one
+    frame (an unqualified file beside qualified ones) against the other's dtype, seconds for a large load.
+    """
+    if isinstance(frames, pd.DataFrame):
+        frames = [frames]
+    tables = [_arrow_table(f) for f in frames]
+    if len(tables) == 1:
+        return tables[0]
+    return pa.concat_tables(tables, promote_options="permissive")
+
+
+def _arrow_table(frame: pd.DataFrame) -> pa.Table:
+    """One frame as Arrow; ``sources`` lists are converted once per distinct list object.
+
+    A structured source gives every edge the same list object, so a million-edge file costs one conversion.
+    """
+    frame = frame.reset_index(drop=True)
+    if "sources" not in frame.columns or frame.empty:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    values = frame["sources"].to_numpy()
+    codes, first = _distinct_objects(values)
+    distinct = pa.array([_as_list(values[i]) for i in first], type=pa.list_(pa.string()))
+    table = pa.Table.from_pandas(frame.drop(columns=["sources"]), preserve_index=False)
+    column = distinct.take(pa.array(codes))
+    return table.add_column(list(frame.columns).index("sources"), "sources", column)
+
+
+def _distinct_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each value's object, position of each code's first value), by object identity."""
+    ids = np.fromiter(map(id, values), dtype=np.int64, count=len(values))
+    codes, uniques = pd.factorize(ids)
+    first = np.full(len(uniques), -1, dtype=np.int64)
+    positions = np.arange(len(values))
+    first[codes[::-1]] = positions[::-1]  # the last write wins: each code's first position
+    return codes, first
+
+
+def _as_list(value: Any) -> list[str] | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return [str(v) for v in value]
 
 
 def _restrict(existing: pd.DataFrame, batch: EdgeBatch) -> pd.DataFrame:
