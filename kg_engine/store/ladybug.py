@@ -100,17 +100,18 @@ class LadybugStore:
             self._run(f"ALTER TABLE {q(et.predicate)} ADD IF NOT EXISTS FROM {q(et.subject)} TO {q(et.object)}")
 
     def _tables(self) -> dict[str, str]:
-        df = self._run("CALL show_tables() RETURN name, type").get_as_df()
-        return dict(zip(df["name"], df["type"], strict=True))
+        return {name: kind for name, kind in self._run("CALL show_tables() RETURN name, type").get_all()}
 
     def _pairs(self, rel_table: str) -> set[tuple[str, str]]:
-        df = self._run(f"CALL show_connection({_literal(rel_table)}) RETURN *").get_as_df()
-        return set(zip(df.iloc[:, 0], df.iloc[:, 1], strict=True))
+        rows = self._run(f"CALL show_connection({_literal(rel_table)}) RETURN *").get_all()
+        return {(row[0], row[1]) for row in rows}
 
     def _table_columns(self, table: str) -> dict[str, str]:
         if table not in self._columns:
-            df = self._run(f"CALL table_info({_literal(table)}) RETURN *").get_as_df()
-            self._columns[table] = dict(zip(df["name"], df["type"], strict=True))
+            result = self._run(f"CALL table_info({_literal(table)}) RETURN *")
+            names = result.get_column_names()
+            rows = [dict(zip(names, row, strict=True)) for row in result.get_all()]
+            self._columns[table] = {row["name"]: row["type"] for row in rows}
         return self._columns[table]
 
     def _ensure_columns(self, table: str, frame: pd.DataFrame, skip: set[str]) -> list[str]:
@@ -306,14 +307,17 @@ class LadybugStore:
         """Node counts per table and edge counts per (subject, predicate, object)."""
         tables = self._tables()
         nodes = {
-            name: int(self._fetch(f"MATCH (n:{q(name)}) RETURN count(n) AS c")["c"].iloc[0])
-            for name, kind in tables.items() if kind == "NODE"
+            name: self._count(f"MATCH (n:{q(name)}) RETURN count(n)") for name, kind in tables.items() if kind == "NODE"
         }
-        edges: dict[tuple[str, str, str], int] = {}
-        for et in self.edge_types():
-            df = self._fetch(f"MATCH (:{q(et.subject)})-[r:{q(et.predicate)}]->(:{q(et.object)}) RETURN count(r) AS c")
-            edges[et.as_tuple()] = int(df["c"].iloc[0])
+        pattern = "MATCH (:{})-[r:{}]->(:{}) RETURN count(r)"
+        edges = {
+            et.as_tuple(): self._count(pattern.format(q(et.subject), q(et.predicate), q(et.object)))
+            for et in self.edge_types()
+        }
         return StoreStats(nodes, edges)
+
+    def _count(self, cypher: str) -> int:
+        return int(self._run(cypher).get_all()[0][0])
 
     def to_pyg(self, split_qualifiers: bool = True) -> HeteroData:
         """Export the graph to ``HeteroData``; qualified edges become their own relation when asked."""
