@@ -69,16 +69,15 @@ class Diagnoser:
         order = _top(lr, top)
         lr_rank, bma_rank = _ranks(lr), _ranks(bma)
         specific = most_specific(self.kb, observed) if self.params.specific_only else observed
-        out = []
-        for d in order:
-            exact = sum(self._up[d, q] > 0 for q in specific)
-            unexplained = int((obs[:, d] <= np.log(self.params.floor) + 1e-9).sum()) if len(obs) else 0
-            feats = [lr[d], lr_rank[d], bma[d], bma_rank[d], exact, len(specific) - exact - unexplained,
-                     unexplained, sum(self._up[d, e] > 0 for e in excluded),
-                     int((obs[:, d] <= np.log(self.params.not_ratio) + 1e-9).sum()) if len(obs) else 0,
-                     self._direct.indptr[d + 1] - self._direct.indptr[d], len(self.kb.genes[d])]
-            out.append(Candidate(int(d), float(lr[d]), np.asarray(feats, dtype=np.float64)))
-        return out
+        up = self._up[order]  # the candidates' rows only: one sparse slice, not a lookup per pair
+        exact = _count_positive(up, specific)
+        unexplained = (obs[:, order] <= np.log(self.params.floor) + 1e-9).sum(axis=0) if len(obs) else 0 * exact
+        contradicted = (obs[:, order] <= np.log(self.params.not_ratio) + 1e-9).sum(axis=0) if len(obs) else 0 * exact
+        n_genes = np.array([len(self.kb.genes[d]) for d in order], dtype=np.float64)
+        feats = np.column_stack([lr[order], lr_rank[order], bma[order], bma_rank[order], exact,
+                                 len(specific) - exact - unexplained, unexplained, _count_positive(up, excluded),
+                                 contradicted, np.diff(self._direct.indptr)[order], n_genes]).astype(np.float64)
+        return [Candidate(int(d), float(lr[d]), feats[k]) for k, d in enumerate(order)]
 
     def diagnose(self, patient: Patient, top: int = 10, ranker: str = "likelihood_ratio") -> list[dict[str, Any]]:
         """Ranked diagnoses (``curie``, ``ids``, ``name``, ``score``, ``evidence``), best first."""
@@ -134,6 +133,13 @@ class Diagnoser:
 
     def _term(self, t: int) -> dict[str, str]:
         return {"id": self.kb.terms[t], "label": self.kb.term_names[t]}
+
+
+def _count_positive(rows: Any, cols: list[int]) -> np.ndarray:
+    """Per row of a sparse matrix, how many of ``cols`` hold a positive value."""
+    if not cols:
+        return np.zeros(rows.shape[0])
+    return np.asarray((rows[:, cols] > 0).sum(axis=1), dtype=np.float64).ravel()
 
 
 def _top(scores: np.ndarray, top: int) -> np.ndarray:
