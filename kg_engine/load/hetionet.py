@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +11,7 @@ import pandas as pd
 from kg_engine.errors import LoadError
 from kg_engine.load.deadletter import DeadLetter
 from kg_engine.load.report import FileReport, LoadReport, Progress, no_progress
-from kg_engine.load.tabular import read_table
+from kg_engine.load.tabular import Table, read_table
 from kg_engine.store.base import EdgeBatch, EdgeType, GraphStore, NodeBatch
 from ontologies import CurieError, Schema, load_schema
 from ontologies.curies import hetionet_curie, hetionet_prefix
@@ -37,16 +38,18 @@ def load_hetionet(
         raise LoadError(f"{root / NODES_FILE}: Hetionet node file not found")
     total = 1 + len(edge_files)
     progress("nodes", 0, total)
-    node_report = _load_nodes(store, root / NODES_FILE, schema, deadletter)
-    report.files.append(node_report)
-    metaedges = _metaedge_index(root / METAEDGES_FILE, schema)
-    files: list[FileReport] = []
-    batches: list[EdgeBatch] = []
-    for done, path in enumerate(edge_files, start=1):
-        progress(path.name, done, total)
-        file_report, batch = _read_edges(path, metaedges, source, deadletter)
-        files.append(file_report)
-        batches.append(batch)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-read") as reader:
+        # Arrow parses the edge files (without the GIL) while the nodes are written.
+        tables = [reader.submit(read_table, path) for path in edge_files]
+        report.files.append(_load_nodes(store, root / NODES_FILE, schema, deadletter))
+        metaedges = _metaedge_index(root / METAEDGES_FILE, schema)
+        files: list[FileReport] = []
+        batches: list[EdgeBatch] = []
+        for done, (path, table) in enumerate(zip(edge_files, tables, strict=True), start=1):
+            progress(path.name, done, total)
+            file_report, batch = _read_edges(path, table.result(), metaedges, source, deadletter)
+            files.append(file_report)
+            batches.append(batch)
     progress("writing edges", total - 1, total)
     # One call for every file: files of one edge type (Anatomy expresses / up- / down-regulates Gene) are
     # written together, which is the fast path of a first load.
@@ -81,12 +84,12 @@ def _load_nodes(store: GraphStore, path: Path, schema: Schema, deadletter: DeadL
 
 def _read_edges(
     path: Path,
+    table: Table,
     metaedges: dict[tuple[str, str, str], EdgeMapping],
     source: str,
     deadletter: DeadLetter,
 ) -> tuple[FileReport, EdgeBatch]:
-    """One edge file as a batch of its metaedge's type; malformed rows are dead-lettered here."""
-    table = read_table(path)
+    """One parsed edge file as a batch of its metaedge's type; malformed rows are dead-lettered here."""
     report = FileReport(str(path), read=len(table.frame) + len(table.bad))
     mapping = _mapping_for(path, table.header, metaedges)
     start_kind, end_kind = (_ENDPOINT.match(h).group("kind") for h in table.header)  # type: ignore[union-attr]
