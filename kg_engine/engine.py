@@ -67,6 +67,51 @@ class Engine:
             report = load_hpo(self.store, release, self.settings.resolve_data_dir(), dead, progress=progress)
         return report
 
+    def load_interactions(self, path: Path | None = None, progress: Progress = no_progress) -> LoadReport:
+        """Load drug-drug interactions (default: ``<data dir>/interactions/chch_miner_drugbank_ddi.tsv``)."""
+        from kg_engine.load.interactions import load_interactions
+
+        data = self.settings.resolve_data_dir()
+        path = path or data / "interactions" / "chch_miner_drugbank_ddi.tsv"
+        vocab = data / "vocab"
+        with DeadLetter(self.settings.deadletter_dir / "load-interactions.jsonl") as dead:
+            return load_interactions(self.store, path, dead, vocab if vocab.is_dir() else None, progress=progress)
+
+    def load_sider(self, root: Path | None = None, progress: Progress = no_progress) -> LoadReport:
+        """Join SIDER 4.1 frequencies onto the stored side-effect edges (default: ``<data dir>/sider``)."""
+        from kg_engine.load.sider import load_sider
+
+        root = root or self.settings.resolve_data_dir() / "sider"
+        with DeadLetter(self.settings.deadletter_dir / "load-sider.jsonl") as dead:
+            return load_sider(self.store, root, dead, progress=progress)
+
+    # --- decision support (kg_engine.decision): research output, not clinical advice -------------------
+
+    def treat(self, disease: str, current_drugs: list[str] | None = None, avoid_class: str | None = None,
+              top: int = 10) -> dict[str, Any]:
+        """Treatment options for ``disease`` with side effects, interactions, non-indications and classes."""
+        from kg_engine.decision.treat import treatment_options
+
+        return treatment_options(self, disease, current_drugs or [], avoid_class, top)
+
+    def interactions(self, drugs: list[str]) -> dict[str, Any]:
+        """Every pair of ``drugs``: known interaction and source, shared targets/pathways, predicted score."""
+        from kg_engine.decision.interactions import check_interactions
+
+        return check_interactions(self, drugs)
+
+    def risk(self, genes: list[str], top: int = 20) -> dict[str, Any]:
+        """Diseases associated with a gene set, by hypergeometric enrichment with Benjamini-Hochberg q values."""
+        from kg_engine.decision.risk import gene_set_diseases
+
+        return gene_set_diseases(self, genes, top)
+
+    def evidence(self, text: str, top: int = 10) -> dict[str, Any]:
+        """Literature sentences and relations for the entities ``text`` names, ranked by MiniLM relevance."""
+        from kg_engine.decision.evidence import literature_evidence
+
+        return literature_evidence(self, text, top)
+
     def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
         """Run parameterised Cypher; in read-only mode a write is refused before it reaches the store."""
         if "nl(" in cypher or "kg.link(" in cypher:  # hybrid: evaluate nl("...") / kg.link("...") first

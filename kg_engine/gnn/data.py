@@ -27,6 +27,7 @@ TASKS: dict[str, EdgeType] = {
     "treats": ("Compound", "treats", "Disease"),
     "binds": ("Compound", "directly_physically_interacts_with", "Gene"),
     "associates": ("Disease", "condition_associated_with_gene", "Gene"),
+    "interacts": ("Compound", "interacts_with", "Compound"),  # undirected; see kg_engine.gnn.interacts
 }
 SPLITS: tuple[str, ...] = ("random", "cold-disease")
 

@@ -28,6 +28,10 @@ def _quiet(_: str) -> None:
 
 def train_and_save(home: Path, graph: HeteroData, task: str, config: TrainConfig, log: Log = _quiet) -> Path:
     """Train on a random split of ``task`` (val for early stopping), save a checkpoint, return its folder."""
+    if task == "interacts":  # undirected pairs on the drug graph: kg_engine.gnn.interacts
+        from kg_engine.gnn.interacts import train_interacts
+
+        return train_interacts(home, graph, config, log)
     split = build_split(graph, task_edge_type(task), "random", seed=config.seed)
     result = train(split, config, log=lambda e, loss, val: log(f"epoch {e}: loss {loss:.4f} val {_fmt(val)}"))
     metrics = {"test": evaluate_matrix(score_matrix(result.model, split), split), "best_epoch": result.best_epoch,
@@ -49,6 +53,12 @@ def evaluate_task(
     The report also says what each model was given (``budget``): the GNN's configuration, epochs run and best
     epoch, the PyKEEN budget, and every model's training seconds.
     """
+    if task == "interacts":  # undirected pairs on the drug graph: kg_engine.gnn.interacts
+        from kg_engine.gnn.interacts import evaluate_interacts
+
+        if split_kind != "random":
+            raise GnnDataError("the interacts task has a random split only")
+        return evaluate_interacts(graph, config, pykeen_models, budget, log)
     split = build_split(graph, task_edge_type(task), split_kind, seed=config.seed)
     started = time.perf_counter()
     result = train(split, config, log=lambda e, loss, val: log(f"gnn epoch {e}: loss {loss:.4f} val {_fmt(val)}"))
