@@ -347,6 +347,7 @@ def similar(curie: Annotated[str, typer.Argument(help="Node CURIE, e.g. DOID:935
 
 from kg_engine import cli_diagnosis  # noqa: E402, F401  (kg load hpo, kg diagnose, kg eval diagnosis)
 from kg_engine import cli_ask  # noqa: E402, F401  (kg ask, kg find, kg eval ask)
+from kg_engine import cli_serve  # noqa: E402, F401  (kg serve, kg token)
 
 
 if __name__ == "__main__":
