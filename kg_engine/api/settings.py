@@ -35,7 +35,11 @@ class ApiSettings:
 
     @classmethod
     def load(cls, home: Path, **overrides: object) -> ApiSettings:
-        """Defaults, then ``KG_API_*`` variables, then ``overrides`` (``None`` values are ignored)."""
+        """Defaults, then ``KG_API_*`` variables, then ``overrides`` (``None`` values are ignored).
+
+        ``KG_API_HOME``, when set, keeps tokens and the audit log apart from the engine home ``home``.
+        """
+        home = Path(os.environ.get("KG_API_HOME") or home).expanduser()
         values: dict[str, object] = {}
         for f in fields(cls):
             env = os.environ.get(f"KG_API_{f.name.upper()}")
