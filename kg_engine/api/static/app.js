@@ -167,7 +167,7 @@ function drawGraph(graph, ends) {
   ];
   if (state.cy) state.cy.destroy();
   state.cy = window.KgVendor.cytoscape({
-    container: $("evidence-graph"), elements, wheelSensitivity: 0.3,
+    container: $("evidence-graph"), elements, wheelSensitivity: 0.3, maxZoom: 1.6,
     layout: { name: "cose", animate: false, padding: 20 },
     style: [
       { selector: "node", style: { label: "data(label)", "background-color": "data(colour)", "font-size": 10,
