@@ -13,6 +13,17 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet -e ".[dev]"
 .venv/bin/ruff check .
 
+# The analyst web page's end-to-end test drives Debian's Chromium (Playwright never downloads a browser).
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "test.sh: no /usr/bin/chromium and no root apt-get: the browser test will be skipped" >&2
+  fi
+fi
+if [ -x /usr/bin/chromium ]; then export KG_REQUIRE_BROWSER=1; fi
+
 if [ "${KG_TEST_NEO4J:-1}" = "0" ]; then
   echo "test.sh: KG_TEST_NEO4J=0: NOT starting Neo4j; the Neo4j tests will be skipped" >&2
 elif [ -n "${KG_NEO4J_URI:-}" ]; then

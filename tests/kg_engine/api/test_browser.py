@@ -71,6 +71,8 @@ def server(api_home: Path, shared_data: Path, tmp_path_factory: pytest.TempPathF
 def browser() -> Iterator[object]:
     """Headless Debian Chromium."""
     if not CHROMIUM.exists():
+        if os.environ.get("KG_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"KG_REQUIRE_BROWSER=1 but there is no Chromium at {CHROMIUM}")
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as pw:
