@@ -15,7 +15,7 @@ EDGE_FILES = {"Compound_Treats_Disease.tsv": None, "Compound_Palliates_Disease.t
 
 @pytest.fixture(scope="session")
 def api_home(tmp_path_factory: pytest.TempPathFactory, hetionet_dir: Path, shared_data: Path) -> Path:
-    """KG_HOME holding the slice (every treats/palliates edge, the first binds edges, the nodes they touch)."""
+    """KG_HOME: the slice (treats/palliates edges, the first binds edges, their nodes) and PharmacotherapyDB."""
     root = tmp_path_factory.mktemp("api-data")
     (root / "edges").mkdir()
     ids: set[str] = set()
@@ -37,6 +37,7 @@ def api_home(tmp_path_factory: pytest.TempPathFactory, hetionet_dir: Path, share
     with Engine.open(home, data_dir=shared_data) as kg:
         kg.init()
         kg.load_hetionet(root)
+        kg.load_indications(shared_data / "pharmacotherapydb" / "indications.tsv")
     return home
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import time
 from pathlib import Path
 from typing import Any
 
@@ -158,3 +159,45 @@ def test_stats_openapi_cors_off_and_page(api: _Client) -> None:
     page = api.client.get("/")
     assert page.status_code == 200 and "not clinical advice" in page.text
     assert "default-src 'self'" in page.headers["content-security-policy"]
+
+
+def test_decision_answers_when_the_engine_has_them(api: _Client) -> None:
+    caps = api.get("/capabilities", api.reader).json()["capabilities"]
+    if caps["treat"]:
+        treat = api.post("/treat", api.reader, {"disease": "type 2 diabetes", "top": 5})
+        assert treat.status_code == 200, treat.text
+        assert treat.json()["kind"] == "treat" and treat.json()["treatments"]
+        unknown = api.post("/treat", api.reader, {"disease": "zzzqqqx"})
+        assert unknown.status_code == 400 and "zzzqqqx" in unknown.json()["error"]
+    if caps["risk"]:
+        empty = api.post("/risk", api.reader, {"genes": []})
+        assert empty.status_code == 422
+        bad = api.post("/risk", api.reader, {"genes": ["NOTAGENEXYZ"]})
+        assert bad.status_code == 400 and "NOTAGENEXYZ" in bad.json()["error"]
+    if caps["interactions"]:
+        assert api.post("/interactions", api.reader, {"drugs": ["metformin"]}).status_code == 422
+
+
+def test_admin_load_runs_as_a_job(hetionet_subset: Path, tmp_path: Path, shared_data: Path) -> None:
+    from kg_engine import Engine
+
+    data = hetionet_subset.parent  # a data directory whose hetionet/ is the small subset
+    for name in ("vocab",):
+        if (shared_data / name).exists():
+            (data / name).symlink_to(shared_data / name)
+    with Engine.open(tmp_path / "home", data_dir=data) as kg:
+        api = _Client(kg, tmp_path / "api")
+        assert api.post("/admin/load", api.reader, {"source": "hetionet"}).status_code == 403
+        assert api.post("/admin/load", api.admin, {"source": "nope"}).status_code == 400
+        started = api.post("/admin/load", api.admin, {"source": "hetionet"})
+        assert started.status_code == 202, started.text
+        job_id = started.json()["id"]
+        for _ in range(600):
+            job = api.get(f"/admin/jobs/{job_id}", api.admin).json()
+            if job["state"] in {"done", "failed"}:
+                break
+            time.sleep(0.1)
+        assert job["state"] == "done", job
+        assert job["owner"] == "ops" and job["result"]["source"]
+        assert api.get("/stats", api.reader).json()["edge_total"] > 300
+        assert api.get("/admin/jobs/unknown", api.admin).status_code == 404
