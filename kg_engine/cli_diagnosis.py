@@ -7,7 +7,6 @@ groups and to the ``kg`` app. Heavy imports (the ranker, the text pipeline) stay
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -52,17 +51,27 @@ def _diagnoser(home: Path | None) -> Any:
     return Diagnoser.open(settings.home / "cache" / "diagnosis", settings.resolve_data_dir()), settings
 
 
-def _text_reader(settings: Any) -> Callable[[str], tuple[tuple[str, ...], tuple[str, ...]]]:
-    from kg_engine.diagnosis.text import build_text_pipeline, extract_findings, finding_terms
+class _TextReader:
+    """Text -> (observed, excluded) HPO ids with the cached matcher; ``wording`` holds the last text's phrases."""
 
-    err.print("loading the HPO text matcher (cached terms; a few seconds)", highlight=False)
-    nlp = build_text_pipeline(finding_terms(settings.home / "cache" / "diagnosis"))
+    def __init__(self, settings: Any, version: str | None) -> None:
+        from kg_engine.diagnosis.text import load_text_pipeline
 
-    def read(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        found = extract_findings(nlp, text)
+        err.print("loading the HPO text matcher (cached)", highlight=False)
+        self.nlp = load_text_pipeline(settings.home / "cache" / "diagnosis", version)
+        self.wording: dict[str, str] = {}
+
+    def __call__(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        from kg_engine.diagnosis.text import extract_findings
+        from kg_engine.fusion.service import text_wording
+
+        found = extract_findings(self.nlp, text)
+        self.wording = text_wording(text, found.spans)
         return found.observed, found.excluded
 
-    return read
+
+def _text_reader(settings: Any, version: str | None = None) -> _TextReader:
+    return _TextReader(settings, version)
 
 
 def _split_ids(values: list[str] | None) -> list[str]:
@@ -81,19 +90,25 @@ def diagnose(
                                                "{id, phenopacket}.")] = None,
     output: Annotated[Path | None, typer.Option("--out", help="Where --batch writes ranked JSONL.")] = None,
     top: Annotated[int, typer.Option("--top")] = 10,
-    ranker: Annotated[str, typer.Option("--ranker", help="likelihood_ratio | resnik_bma")] = "likelihood_ratio",
+    ranker: Annotated[str, typer.Option("--ranker", help="fusion (default when a checkpoint exists) | "
+                                        "likelihood_ratio | resnik_bma")] = "fusion",
+    evidence: Annotated[bool, typer.Option("--evidence/--no-evidence", help="Evidence in --batch output.")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     home: HomeOption = None,
 ) -> None:
     """Rank diseases for a patient's findings, with evidence (research software, not clinical advice)."""
+    from kg_engine.cli_fusion import open_fusion
     from kg_engine.diagnosis.patient import PatientError, from_hpo, read_phenopacket
 
     diagnoser, settings = _diagnoser(home)
-    if ranker not in diagnoser.rankers:
-        raise typer.BadParameter(f"unknown ranker {ranker!r}; choose from {', '.join(diagnoser.rankers)}")
+    if ranker not in (*diagnoser.rankers, "fusion"):
+        raise typer.BadParameter(f"unknown ranker {ranker!r}; choose from fusion, {', '.join(diagnoser.rankers)}")
+    fusion = open_fusion(diagnoser, settings.home) if ranker == "fusion" else None
+    ranker = ranker if ranker != "fusion" or fusion is not None else "likelihood_ratio"
     if batch is not None:
-        _batch(diagnoser, settings, batch, output, top, ranker)
+        _batch(diagnoser, fusion, settings, batch, output, top, ranker, evidence)
         return
+    wording: dict[str, str] = {}
     try:
         if phenopacket is not None:
             patient = read_phenopacket(diagnoser.kb, phenopacket)
@@ -101,16 +116,19 @@ def diagnose(
             patient = from_hpo(diagnoser.kb, _split_ids(hpo), _split_ids(excluded))
         elif text is not None or note is not None:
             body = note.read_text(encoding="utf-8") if note is not None else str(text)
-            observed, negated = _text_reader(settings)(body)
+            reader = _text_reader(settings, diagnoser.kb.version)
+            observed, negated = reader(body)
+            wording = reader.wording
             patient = from_hpo(diagnoser.kb, observed, negated, text=body)
         else:
             raise PatientError("give TEXT, --hpo, --phenopacket, --note or --batch")
     except (PatientError, ValueError, OSError) as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False)
         raise typer.Exit(2) from None
-    ranked = diagnoser.diagnose(patient, top, ranker)
+    ranked = fusion.diagnose(patient, top, wording) if fusion is not None else diagnoser.diagnose(patient, top, ranker)
     if as_json:
-        out.print_json(json.dumps({"id": patient.id, "note": DISCLAIMER, "observed": list(patient.observed),
+        out.print_json(json.dumps({"id": patient.id, "note": DISCLAIMER, "ranker": ranker,
+                                   "observed": list(patient.observed),
                                    "excluded": list(patient.excluded), "diagnoses": ranked}))
         return
     _print_ranked(patient, ranked)
@@ -130,72 +148,121 @@ def _print_ranked(patient: Any, ranked: list[dict[str, Any]]) -> None:
     err.print(f"[yellow]{DISCLAIMER}[/]")
 
 
-def _batch(diagnoser: Any, settings: Any, batch: Path, output: Path | None, top: int, ranker: str) -> None:
+def _batch(diagnoser: Any, fusion: Any, settings: Any, batch: Path, output: Path | None, top: int, ranker: str,
+           evidence: bool, chunk: int = 64) -> None:
     import time
 
-    from kg_engine.diagnosis.patient import PatientError, from_record
     from kg_engine.load.deadletter import DeadLetter
 
     if output is None:
         raise typer.BadParameter("--batch needs --out RANKED.jsonl")
-    reader: Any = None
     done, start = 0, time.perf_counter()
     dead_path = output.with_name(f"{output.stem}.deadletter.jsonl")
+    pending: list[tuple[Any, dict[str, str]]] = []
+
+    def flush(sink: Any) -> None:
+        patients = [p for p, _ in pending]
+        if fusion is not None:
+            ranked = fusion.diagnose_many(patients, top, [w for _, w in pending], evidence)
+        else:
+            ranked = [diagnoser.diagnose(p, top, ranker) for p in patients]
+            if not evidence:
+                ranked = [[{k: v for k, v in d.items() if k != "evidence"} for d in r] for r in ranked]
+        for patient, diagnoses in zip(patients, ranked, strict=True):
+            sink.write(json.dumps({"id": patient.id, "note": DISCLAIMER, "diagnoses": diagnoses}) + "\n")
+        pending.clear()
+
     with DeadLetter(dead_path) as dead, batch.open(encoding="utf-8") as lines, output.open("w") as sink:
+        reader: Any = None
         for line_no, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
-            try:
-                record = json.loads(line)
-                if isinstance(record, dict) and "text" in record and reader is None:
-                    reader = _text_reader(settings)
-                patient = from_record(diagnoser.kb, record, reader)
-            except json.JSONDecodeError as exc:
-                dead.write(str(batch), line_no, f"invalid JSON: {exc.msg}")
+            patient = _batch_case(diagnoser, settings, batch, line_no, line, dead, reader)
+            if isinstance(patient, _TextReader):
+                reader = patient
+                patient = _batch_case(diagnoser, settings, batch, line_no, line, dead, reader)
+            if patient is None:
                 continue
-            except PatientError as exc:
-                ident = {"id": record.get("id")} if isinstance(record, dict) else None
-                dead.write(str(batch), line_no, str(exc), ident)
-                continue
-            ranked = diagnoser.diagnose(patient, top, ranker)
-            sink.write(json.dumps({"id": patient.id, "note": DISCLAIMER, "diagnoses": ranked}) + "\n")
+            pending.append((patient, reader.wording if reader is not None and patient.text else {}))
             done += 1
+            if len(pending) >= chunk:
+                flush(sink)
+        if pending:
+            flush(sink)
         rejected = dead.count
     rate = done / max(time.perf_counter() - start, 1e-9)
-    err.print(f"{done} cases ranked ({rate:.1f} cases/s) -> {output}; {rejected} rejected"
+    err.print(f"{done} cases ranked by {ranker} ({rate:.1f} cases/s) -> {output}; {rejected} rejected"
               + (f" -> {dead_path}" if rejected else ""), highlight=False)
     err.print(f"[yellow]{DISCLAIMER}[/]")
+
+
+def _batch_case(diagnoser: Any, settings: Any, batch: Path, line_no: int, line: str, dead: Any, reader: Any) -> Any:
+    """One batch line as a Patient; None (dead letter) when unusable; a text reader when one is first needed."""
+    from kg_engine.diagnosis.patient import PatientError, from_record
+
+    record: Any = None
+    try:
+        record = json.loads(line)
+        if isinstance(record, dict) and "text" in record and reader is None:
+            return _text_reader(settings, diagnoser.kb.version)
+        return from_record(diagnoser.kb, record, reader)
+    except json.JSONDecodeError as exc:
+        dead.write(str(batch), line_no, f"invalid JSON: {exc.msg}")
+    except PatientError as exc:
+        dead.write(str(batch), line_no, str(exc), {"id": record.get("id")} if isinstance(record, dict) else None)
+    return None
 
 
 @eval_app.command("diagnosis")
 @reports_errors
 def eval_diagnosis(
     paths: Annotated[list[Path], typer.Argument(help="Phenopacket folders/files or JSONL case files.")],
+    text: Annotated[bool, typer.Option("--text", help="Also rank each case from an English description of "
+                                       "its findings (HPO synonyms, read back by the text matcher).")] = False,
+    text_ranker: Annotated[bool, typer.Option("--text-ranker/--no-text-ranker", help="The text-only MiniLM baseline "
+                                              "(full MiniLM over every case text; cached).")] = True,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     home: HomeOption = None,
 ) -> None:
-    """Top-1/3/10 and MRR of every phenotype ranker on the same cases, with coverage and the not-cited subset."""
-    from kg_engine.diagnosis.evaluate import evaluate, read_cases
+    """Top-1/3/10 and MRR of every ranker (fusion, its ablations, LR, Resnik, text-only) on the same cases."""
+    from kg_engine.cli_fusion import open_fusion
+    from kg_engine.diagnosis.evaluate import evaluate, read_cases, text_cases
+    from kg_engine.fusion.service import TextOnlyRanker
     from kg_engine.load.deadletter import DeadLetter
 
     diagnoser, settings = _diagnoser(home)
     needs_text = any(p.suffix == ".jsonl" and '"text"' in p.read_text(encoding="utf-8") for p in paths if p.is_file())
-    reader = _text_reader(settings) if needs_text else None
+    reader = _text_reader(settings, diagnoser.kb.version) if needs_text or text else None
     with DeadLetter(settings.deadletter_dir / "eval-diagnosis.jsonl") as dead:
         cases = list(read_cases(diagnoser, paths, lambda f, line, why: dead.write(f, line, why), reader))
         rejected = dead.count
-    result = evaluate(diagnoser, cases) | {"rejected": rejected}
+    fusion = open_fusion(diagnoser, settings.home)
+    cache = settings.home / "cache" / "fusion"
+    baseline = TextOnlyRanker(diagnoser, fusion.phrases, cache) if fusion is not None and text_ranker else None
+    result = evaluate(diagnoser, cases, fusion, baseline) | {"rejected": rejected}
+    if text and reader is not None:
+        worded, wordings = text_cases(diagnoser, cases, reader)
+        result["text_input"] = evaluate(diagnoser, worded, fusion, baseline, wordings)
     if as_json:
         out.print_json(json.dumps(result))
         return
+    _print_eval(result, rejected)
+
+
+def _print_eval(result: dict[str, Any], rejected: int) -> None:
     from rich.table import Table
 
-    table = Table("ranker", "subset", "cases", "top1", "top3", "top10", "MRR",
-                  title=f"{result['cases']} cases, coverage {result['coverage']:.3f}, {rejected} rejected")
-    for name, parts in result["rankers"].items():
-        for subset in ("all", "covered", "not_cited", "not_cited_covered", "tune_half", "held_out_half"):
-            m = parts[subset]
-            cells = (f"{m.get(k, 0):.3f}" for k in ("top1", "top3", "top10", "mrr"))
-            table.add_row(name, subset, str(m["cases"]), *cells)
-    out.print(table)
+    for label, part in (("HPO input", result), ("text input", result.get("text_input"))):
+        if not part:
+            continue
+        table = Table("ranker", "subset", "cases", "top1", "top3", "top10", "MRR",
+                      title=f"{label}: {part['cases']} cases, coverage {part['coverage']:.3f}, {rejected} rejected")
+        for name, parts in part["rankers"].items():
+            for subset in ("all", "covered", "not_cited", "not_cited_covered", "tune_half", "held_out_half"):
+                m = parts[subset]
+                cells = (f"{m.get(k, 0):.3f}" for k in ("top1", "top3", "top10", "mrr"))
+                table.add_row(name, subset, str(m["cases"]), *cells)
+        out.print(table)
     err.print(f"[yellow]{DISCLAIMER}[/]")
+
+from kg_engine import cli_fusion  # noqa: E402, F401  (kg train fusion)

@@ -84,6 +84,15 @@ class PhraseCache:
             self.encode([phrase])
         return self.states[key]
 
+    def pooled(self, phrases: Sequence[str]) -> np.ndarray:
+        """Mean of each phrase's token states, L2-normalised, ``[len(phrases), 384]`` float32."""
+        self.encode(phrases)
+        out = np.zeros((len(phrases), TEXT_DIM), np.float32)
+        for k, phrase in enumerate(phrases):
+            v = self.tokens(phrase).astype(np.float32).mean(axis=0)
+            out[k] = v / max(float(np.linalg.norm(v)), 1e-9)
+        return out
+
     def sentence_vectors(self, texts: Sequence[str], cache_dir: Path | None = None, max_length: int = 128,
                          batch_size: int = 64) -> np.ndarray:
         """Mean-pooled, L2-normalised full-MiniLM vectors of ``texts``, ``[len(texts), 384]`` float32.

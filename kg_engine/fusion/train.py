@@ -94,7 +94,7 @@ def _epoch(model: Any, optimizer: Any, train: list[CaseInput], rng: np.random.Ge
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
-        total += float(loss) * len(batch.gold)
+        total += float(loss.detach()) * len(batch.gold)
     return total / max(len(order), 1)
 
 
@@ -134,7 +134,7 @@ def prepare_assets(diagnoser: Diagnoser, phrases: PhraseCache, seed: int,
     from kg_engine.fusion.graph import embed_graph
 
     graph = embed_graph(diagnoser.kb, diagnoser.matrices, seed=seed)
-    names = phrases.sentence_vectors(diagnoser.kb.disease_names, cache_dir, max_length=32, batch_size=256)
+    names = phrases.pooled(diagnoser.kb.disease_names)
     return {"terms": torch.from_numpy(graph.terms), "diseases": torch.from_numpy(graph.diseases),
             "names": torch.from_numpy(names), "fingerprint": graph.fingerprint}
 
