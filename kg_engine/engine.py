@@ -142,6 +142,22 @@ class Engine:
         return [{"curie": e.curie, "name": e.name, "category": e.category, "how": e.how, "score": e.score}
                 for e in self.asker().grounder.find(text, limit)]
 
+    def diagnose(self, text: str | None = None, *, hpo: list[str] | None = None, excluded: list[str] | None = None,
+                 phenopacket: Mapping[str, Any] | str | Path | None = None, note: str | Path | None = None,
+                 top: int = 10, ranker: str = "fusion") -> dict[str, Any]:
+        """Ranked diseases with evidence for one patient (research software, not clinical advice).
+
+        Input: free ``text``, ``hpo`` ids (+ ``excluded``), a ``phenopacket`` (dict or file) or a ``note`` (file
+        or text). Ranked by the fusion model when a checkpoint exists, else by the likelihood-ratio ranker
+        (``notes`` says so).
+        """
+        if getattr(self, "_diagnosis", None) is None:
+            from kg_engine.diagnosis.api import DiagnosisService
+
+            self._diagnosis = DiagnosisService.open(self.settings)
+        return self._diagnosis.diagnose(text, hpo=hpo, excluded=excluded, phenopacket=phenopacket, note=note,
+                                        top=top, ranker=ranker)
+
     def stats(self) -> StoreStats:
         """Node and edge counts."""
         return self.store.stats()
