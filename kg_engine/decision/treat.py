@@ -33,12 +33,10 @@ def treatment_options(kg: Engine, disease: str, current: list[str], avoid_class:
     sources: set[str] = set()
     options: list[dict[str, Any]] = []
     for predicate, kind in KINDS:
-        rows = kg.query(
-            f"MATCH (c:Compound)-[r:{q(predicate)}]->(d:Disease {{curie: $d}}) "
-            "RETURN c.curie AS curie, c.name AS name, r.sources AS sources", {"d": target.curie})
+        rows = _indications(kg, predicate, target.curie)
         sources |= flatten_sources(rows["sources"])
-        rows = rows.sort_values("name", key=lambda s: s.str.lower())
         options += [{"curie": r.curie, "name": r.name, "kind": kind, "predicted": False, "score": None,
+                     "curation": {"n_resources": _int(r.n_resources), "n_curators": _int(r.n_curators)},
                      "edge_sources": sorted(r.sources or [])} for r in rows.itertuples()]
     non = kg.query("MATCH (c:Compound)-[r:not_indicated_for]->(d:Disease {curie: $d}) "
                    "RETURN c.curie AS curie, c.name AS name, r.sources AS sources", {"d": target.curie})
@@ -80,6 +78,23 @@ def treatment_options(kg: Engine, disease: str, current: list[str], avoid_class:
                      for o in excluded],
     }
     return finish(kg, "treat", body, sources, notes)
+
+
+def _indications(kg: Engine, predicate: str, disease: str) -> pd.DataFrame:
+    """Curated indications, best supported first (PharmacotherapyDB resources and curators), then by name."""
+    base = (f"MATCH (c:Compound)-[r:{q(predicate)}]->(d:Disease {{curie: $d}}) "
+            "RETURN c.curie AS curie, c.name AS name, r.sources AS sources")
+    try:
+        rows = kg.query(base + ", r.n_resources AS n_resources, r.n_curators AS n_curators", {"d": disease})
+    except KgError:  # indications not loaded: Hetionet's edges carry no curation counts
+        rows = kg.query(base, {"d": disease}).assign(n_resources=None, n_curators=None)
+    rows = rows.assign(_r=pd.to_numeric(rows["n_resources"]).fillna(0), _c=pd.to_numeric(rows["n_curators"]).fillna(0),
+                       _n=rows["name"].str.lower())
+    return rows.sort_values(["_r", "_c", "_n"], ascending=[False, False, True])
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
 
 
 def _limit(options: list[dict[str, Any]], top: int) -> list[dict[str, Any]]:
@@ -164,8 +179,10 @@ def _class_filter(kg: Engine, text: str) -> set[str]:
 def _predicted(kg: Engine, disease: str, known: set[str], top: int, notes: list[str]) -> list[dict[str, Any]]:
     """Candidates from the newest ``treats`` checkpoint, not already indicated; a note when none can be had."""
     try:
+        from kg_engine.gnn import checkpoint
         from kg_engine.gnn.jobs import predict
 
+        checkpoint.latest(kg.settings.home, "treats")  # fails fast, before the graph is read
         graph = kg.store.to_pyg(split_qualifiers=True)
         frame = predict(kg.settings.home, graph, "treats", disease, top + len(known))
     except (KgError, FileNotFoundError, RuntimeError, KeyError, ValueError) as exc:

@@ -6,11 +6,12 @@ stereo STITCH id ``CID0xxxxxxxx`` is PubChem compound ``xxxxxxxx``; ``drugbank_p
 DrugBank, and the MedDRA UMLS id is the side effect's ``UMLS:`` CURIE (the join Hetionet itself used).
 
 Per (compound, side effect) pair the drug-arm rows give ``frequency`` (the distinct frequency texts, most
-frequent first, ``; ``-joined), ``frequency_lower`` (the smallest lower bound) and ``frequency_upper`` (the
-largest upper bound); rows flagged ``placebo`` describe the placebo arm and go to ``placebo_frequency`` /
-``placebo_upper`` instead, so a placebo rate is never read as the drug's. Only pairs already stored as
-``has_side_effect`` edges are updated (SIDER is joined to them, not added); malformed rows and STITCH ids that
-no DrugBank id maps to go to the dead-letter file with file, line and reason.
+frequent first, ``; ``-joined) and ``frequency_lower`` / ``frequency_upper``: the bounds of the label row that
+reports the highest frequency (largest lower bound, then largest upper bound). Rows flagged ``placebo``
+describe the placebo arm and go to ``placebo_frequency`` / ``placebo_upper`` instead, so a placebo rate is
+never read as the drug's. Only pairs already stored as ``has_side_effect`` edges are updated (SIDER is joined
+to them, not added); malformed rows and STITCH ids that no DrugBank id maps to go to the dead-letter file with
+file, line and reason.
 """
 
 from __future__ import annotations
@@ -165,22 +166,27 @@ def aggregate(rows: list[SiderRow], drugbank: dict[str, list[str]], existing: se
 def _summary(pair: tuple[str, str], group: list[SiderRow]) -> dict[str, object]:
     drug = [r for r in group if not r.placebo]
     placebo = [r for r in group if r.placebo]
+    top = max(drug, key=_strength, default=None)
     return {
-        "subject": pair[0], "object": pair[1],
-        "frequency": _texts(drug), "frequency_lower": min((r.lower for r in drug), default=None),
-        "frequency_upper": max((r.upper for r in drug), default=None),
+        "subject": pair[0], "object": pair[1], "frequency": _texts(drug),
+        "frequency_lower": top.lower if top else None, "frequency_upper": top.upper if top else None,
         "placebo_frequency": _texts(placebo), "placebo_upper": max((r.upper for r in placebo), default=None),
     }
+
+
+def _strength(row: SiderRow) -> tuple[float, float]:
+    """How frequent a row says the side effect is: its lower bound, then its upper bound."""
+    return (row.lower, row.upper)
 
 
 def _texts(rows: list[SiderRow]) -> str | None:
     """Distinct frequency texts, highest upper bound first."""
     if not rows:
         return None
-    best: dict[str, float] = {}
+    best: dict[str, tuple[float, float]] = {}
     for r in rows:
-        best[r.text] = max(best.get(r.text, 0.0), (r.lower + r.upper) / 2)
-    return "; ".join(sorted(best, key=lambda t: (-best[t], t)))
+        best[r.text] = max(best.get(r.text, (0.0, 0.0)), _strength(r))
+    return "; ".join(sorted(best, key=lambda t: (-best[t][0], -best[t][1], t)))
 
 
 def _stored_pairs(store: GraphStore, et: EdgeType) -> set[tuple[str, str]]:
