@@ -240,6 +240,24 @@ def test_edge_merge_names_qualifiers_and_rejects_missing_endpoints(fake: FakeDri
     }]
 
 
+def test_first_batch_of_an_empty_edge_type_creates_without_reading_edges(fake: FakeDriver) -> None:
+    known = _known({IMATINIB, ABL1})
+    fake.responder = lambda cypher, params: [[False]] if cypher.startswith("RETURN EXISTS") else known(cypher, params)
+    pair = pd.DataFrame({"subject": [IMATINIB], "object": [ABL1]})
+    quals = load_schema().hetionet_metaedges()["CdG"].qualifiers
+    batch = EdgeBatch.build(AFFECTS, pair, "hetionet-v1.0", quals)
+    results = Neo4jStore("neo4j://fake").upsert_edge_batches([batch, batch])
+    assert [r.inserted for r in results] == [1, 1]  # the fake stores nothing: the second finds no edge either
+    assert len([c for c, _ in fake.statements("read") if "$pairs" in c]) == 1  # the second batch's look-up
+    [(create, params), (merge, _)] = fake.statements("write")
+    assert create.endswith("CREATE (a)-[r:`affects`]->(b) SET r += row.quals, r += row.props")
+    assert "MERGE (a)-[r:`affects` {" in merge
+    assert params["rows"] == [{
+        "subject": IMATINIB, "object": ABL1, "props": {"sources": ["hetionet-v1.0"]},
+        "quals": {"object_aspect_qualifier": "expression", "object_direction_qualifier": "decreased"},
+    }]
+
+
 def test_stored_qualifiers_join_the_identity_of_unqualified_edges(fake: FakeDriver) -> None:
     stored = {"sources": ["hetionet-v1.0"], "object_direction_qualifier": "increased"}
     fake.responder = _known({IMATINIB, ABL1}, [[IMATINIB, ABL1, stored]])
