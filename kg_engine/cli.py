@@ -349,6 +349,7 @@ from kg_engine import cli_diagnosis  # noqa: E402, F401  (kg load hpo, kg diagno
 from kg_engine import cli_ask  # noqa: E402, F401  (kg ask, kg find, kg eval ask)
 from kg_engine import cli_serve  # noqa: E402, F401  (kg serve, kg token)
 
+from kg_engine import cli_decision  # noqa: E402, F401  (kg treat, kg interactions, kg risk, kg evidence, kg sources)
 
 if __name__ == "__main__":
     app()
