@@ -228,30 +228,6 @@ train_app = typer.Typer(help="Train models and save dated checkpoints under $KG_
 eval_app = typer.Typer(help="Evaluate models against baselines on a held-out split.", no_args_is_help=True)
 app.add_typer(train_app, name="train")
 app.add_typer(eval_app, name="eval")
-TaskOption = Annotated[str, typer.Option("--task", help="treats | binds | associates")]
-SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the split, initialisation and sampling.")]
-EpochsOption = Annotated[int, typer.Option("--epochs", help="Maximum epochs (early stopping on --monitor).")]
-EncoderOption = Annotated[str, typer.Option("--encoder", help="sage | rgcn | hgt")]
-NodeInputOption = Annotated[str | None, typer.Option(
-    "--node-input", help="free | inductive | gated (default: free for random splits, gated for cold-disease).")]
-MonitorOption = Annotated[str | None, typer.Option(
-    "--monitor", help="Validation metric for early stopping (default: mrr for random, auroc for cold-disease).")]
-TextOption = Annotated[bool | None, typer.Option(
-    "--text/--no-text", help="Add MiniLM vectors of node names to the predicted types' inputs (cached under "
-    "$KG_HOME/cache/gnn-text; default: per task and split, see config_for).")]
-
-
-def _gnn_graph(kg: Engine, task: str, config: Any) -> Any:
-    """The store's graph for the GNN, with name vectors of the task's two end types when ``config`` reads them."""
-    from kg_engine.gnn.data import task_edge_type
-    from kg_engine.gnn.text import attach_text
-
-    graph = kg.store.to_pyg(split_qualifiers=True)
-    if config.text_features:
-        src, _, dst = task_edge_type(task)
-        err.print("encoding node names with MiniLM (cached after the first run)", highlight=False)
-        attach_text(graph, kg.store, {src, dst}, kg.settings.home / "cache" / "gnn-text")
-    return graph
 
 
 # Literature commands live in their own module; they attach to the groups above.
@@ -263,90 +239,9 @@ from kg_engine import cli_clinical  # noqa: E402
 cli_clinical.register(app)
 
 
-@train_app.command("gnn")
-@reports_errors
-def train_gnn(task: TaskOption = "treats", epochs: EpochsOption = 200, seed: SeedOption = 0,
-              encoder: EncoderOption = "sage", node_input: NodeInputOption = None, monitor: MonitorOption = None,
-              text: TextOption = None, home: HomeOption = None) -> None:
-    """Train the heterogeneous GNN link predictor for a task and save a checkpoint."""
-    from kg_engine.gnn.jobs import train_and_save
-    from kg_engine.gnn.train import config_for
-
-    with _engine(home, read_only=True) as kg:
-        config = config_for(task, "random", encoder=encoder, epochs=epochs, seed=seed, device=kg.settings.device,
-                            node_input=node_input, monitor=monitor, text_features=text)
-        graph = _gnn_graph(kg, task, config)
-        path = train_and_save(kg.settings.home, graph, task, config, log=lambda m: err.print(m, highlight=False))
-    out.print(f"saved checkpoint {path}")
-
-
-@eval_app.command("gnn")
-@reports_errors
-def eval_gnn(task: TaskOption = "treats",
-             split: Annotated[str, typer.Option("--split", help="random | cold-disease")] = "random",
-             seed: SeedOption = 0, epochs: EpochsOption = 200, encoder: EncoderOption = "sage",
-             node_input: NodeInputOption = None, monitor: MonitorOption = None, text: TextOption = None,
-             pykeen: Annotated[bool, typer.Option(
-                 "--pykeen/--no-pykeen", help="PyKEEN RotatE, TransE, ComplEx baselines (budget: KgeBudget).")] = True,
-             as_json: Annotated[bool, typer.Option("--json")] = False, home: HomeOption = None) -> None:
-    """Train the GNN and baselines on one split; report AUROC, AUPRC, MRR, Hits@1/10 on its test edges."""
-    from kg_engine.gnn.baselines import PYKEEN_MODELS
-    from kg_engine.gnn.jobs import evaluate_task
-    from kg_engine.gnn.train import config_for
-
-    with _engine(home, read_only=True) as kg:
-        config = config_for(task, split, encoder=encoder, epochs=epochs, seed=seed, device=kg.settings.device,
-                            node_input=node_input, monitor=monitor, text_features=text)
-        graph = _gnn_graph(kg, task, config)
-    report = evaluate_task(graph, task, split, config, PYKEEN_MODELS if pykeen else (),
-                           log=lambda m: err.print(m, highlight=False))
-    if as_json:
-        sys.stdout.write(json.dumps(report) + "\n")
-        return
-    metrics = next(iter(report["models"].values())).keys()
-    table = Table("model", *metrics, title=f"{task} / {split} / seed {seed}")
-    for name, vals in report["models"].items():
-        table.add_row(name, *[_cell(v if v is None else f"{v:.4f}") for v in vals.values()])
-    out.print(table)
-
-
-@app.command()
-@reports_errors
-def predict(task: Annotated[str, typer.Argument(help="treats | binds | associates")],
-            disease: Annotated[str | None, typer.Option("--disease", help="Rank compounds for this disease.")] = None,
-            compound: Annotated[str | None, typer.Option("--compound", help="Rank the other end for this compound.")]
-            = None, top: Annotated[int, typer.Option("--top")] = 20, home: HomeOption = None) -> None:
-    """Rank candidates with the newest GNN checkpoint of a task; known edges are marked."""
-    from kg_engine.gnn.jobs import predict as rank
-    from kg_engine.gnn.text import node_names
-
-    curie = disease or compound
-    if curie is None:
-        raise typer.BadParameter("give --disease or --compound")
-    with _engine(home, read_only=True) as kg:
-        graph = kg.store.to_pyg(split_qualifiers=True)
-        rows = rank(kg.settings.home, graph, task, curie, top,
-                    names=lambda category, curies: node_names(kg.store, category, curies))
-    _print_rows(rows, OutputFormat.table)
-
-
-@app.command()
-@reports_errors
-def similar(curie: Annotated[str, typer.Argument(help="Node CURIE, e.g. DOID:9352.")],
-            top: Annotated[int, typer.Option("--top")] = 10,
-            task: Annotated[str | None, typer.Option("--task", help="Checkpoint task (default: newest).")] = None,
-            home: HomeOption = None) -> None:
-    """Nearest nodes of the same category by cosine similarity of the newest GNN embeddings."""
-    from kg_engine.config import Settings
-    from kg_engine.gnn import checkpoint
-
-    settings = Settings.load(home=home)
-    table = checkpoint.read_embeddings(checkpoint.latest(settings.home, task))
-    _print_rows(checkpoint.similar(table, curie, top), OutputFormat.table)
-
-
 from kg_engine import cli_diagnosis  # noqa: E402, F401  (kg load hpo, kg diagnose, kg eval diagnosis)
 from kg_engine import cli_ask  # noqa: E402, F401  (kg ask, kg find, kg eval ask)
+from kg_engine import cli_predict  # noqa: E402, F401  (kg train gnn, kg eval gnn/repurposing, kg predict, kg similar)
 from kg_engine import cli_serve  # noqa: E402, F401  (kg serve, kg token)
 
 from kg_engine import cli_decision  # noqa: E402, F401  (kg treat, kg interactions, kg risk, kg evidence, kg sources)

@@ -25,8 +25,10 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from kg_engine.errors import KgError
+from kg_engine.gnn import portable
 from kg_engine.gnn.data import EdgeType, LinkSplit, schema_fingerprint
 from kg_engine.gnn.model import TEXT_BUFFER, LinkPredictor
+from kg_engine.gnn.paths import candidates
 from kg_engine.gnn.train import TrainConfig, model_for
 
 TEXT_PREFIX = f"encoder.{TEXT_BUFFER}"  # node-name vectors are encoder buffers, saved with the state
@@ -75,6 +77,8 @@ def save(home: Path, task: str, split: LinkSplit, model: LinkPredictor, config: 
         "num_nodes": {nt: int(graph[nt].num_nodes) for nt in graph.node_types},
         "metrics": metrics,
         "split": {"kind": split.kind, "seed": split.seed},
+        "metapaths": [[list(et) for et in path] for path in model.paths],
+        "path_nodes": [model.path_src.tolist(), model.path_dst.tolist()] if model.paths else None,
     }
     (path / "config.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
     curies = {nt: list(full[nt].curie) for nt in full.node_types}
@@ -101,18 +105,24 @@ def embed(model: LinkPredictor, full: HeteroData) -> dict[str, Tensor]:
 
 def write_embeddings(path: Path, z: dict[str, Tensor], curies: dict[str, list[str]]) -> None:
     """One Parquet row per node: ``curie``, ``category``, ``embedding`` (list of float32)."""
+    pq.write_table(pa.Table.from_pandas(embedding_frame(z, curies), preserve_index=False), path)
+
+
+def embedding_frame(z: dict[str, Tensor], curies: dict[str, list[str]]) -> pd.DataFrame:
+    """One row per node: ``curie``, ``category``, ``embedding`` (float32 array)."""
     frames = []
     for nt, emb in z.items():
         frames.append(pd.DataFrame({"curie": curies[nt], "category": nt}))
         frames[-1]["embedding"] = list(emb.numpy().astype(np.float32))
-    table = pa.Table.from_pandas(pd.concat(frames, ignore_index=True), preserve_index=False)
-    pq.write_table(table, path)
+    return pd.concat(frames, ignore_index=True)
 
 
 def latest(home: Path, task: str | None = None) -> Path:
-    """The newest checkpoint folder (of ``task`` when given)."""
+    """The newest checkpoint folder (of ``task`` when given); without one, the checkpoint shipped for the task."""
     pattern = f"gnn-{task}-*" if task else "gnn-*"
     found = sorted(p for p in models_dir(home).glob(pattern) if (p / "config.json").is_file())
+    if not found and (ship := portable.shipped(task or "treats")) is not None:
+        return ship
     if not found:
         what = f"task {task!r}" if task else "any task"
         raise CheckpointError(f"no GNN checkpoint for {what} under {models_dir(home)}; run `kg train gnn` first")
@@ -127,17 +137,27 @@ def load(path: Path, graph: HeteroData | None = None) -> Checkpoint:
         state = torch.load(path / "model.pt", map_location="cpu", weights_only=True)
     except (OSError, ValueError) as exc:
         raise CheckpointError(f"{path}: unreadable checkpoint ({exc})") from exc
+    num_nodes, nodes = meta["num_nodes"], meta.get("path_nodes")
     if graph is not None and (found := schema_fingerprint(graph)) != meta["fingerprint"]:
-        raise CheckpointError(
-            f"{path}: trained on a graph with schema fingerprint {meta['fingerprint']}, but the store's graph "
-            f"has {found}; retrain with `kg train gnn --task {meta['task']}`"
-        )
+        if not portable.is_shipped(path):
+            raise CheckpointError(
+                f"{path}: trained on a graph with schema fingerprint {meta['fingerprint']}, but the store's graph "
+                f"has {found}; retrain with `kg train gnn --task {meta['task']}`"
+            )
+        num_nodes, state = portable.remap(meta, curies, state, graph)
+        curies = {nt: list(graph[nt].curie) for nt in meta["node_types"]}
+        src, _, dst = meta["target"]
+        edges = graph[tuple(meta["target"])].edge_index if tuple(meta["target"]) in graph.edge_types else None
+        nodes = [candidates(curies[src], src, None if edges is None else edges[0]).tolist(),
+                 candidates(curies[dst], dst, None if edges is None else edges[1]).tolist()]
     config = TrainConfig(**meta["config"])
     metadata = (meta["node_types"], [tuple(et) for et in meta["edge_types"]])
     relations = [tuple(et) for et in meta["decoder_relations"]]
     target = tuple(meta["target"])
     text = {key.removeprefix(TEXT_PREFIX): value for key, value in state.items() if key.startswith(TEXT_PREFIX)}
-    model = model_for(meta["num_nodes"], metadata, relations, config, 0.0, text or None)
+    paths = [tuple(tuple(et) for et in path) for path in meta["metapaths"]] if "metapaths" in meta else None
+    path_nodes = (torch.tensor(nodes[0], dtype=torch.long), torch.tensor(nodes[1], dtype=torch.long)) if nodes else None
+    model = model_for(num_nodes, metadata, relations, config, 0.0, text or None, path_nodes, paths)
     try:
         model.load_state_dict(state)
     except RuntimeError as exc:

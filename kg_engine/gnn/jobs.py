@@ -82,15 +82,17 @@ def evaluate_task(
 
 
 def predict(home: Path, graph: HeteroData, task: str, curie: str, top: int = 20,
-            names: Callable[[str, list[str]], list[str]] | None = None) -> pd.DataFrame:
+            names: Callable[[str, list[str]], list[str]] | None = None,
+            include_known: bool = False) -> tuple[pd.DataFrame, int]:
     """Rank the other end of ``task`` for ``curie`` (either end) with the newest checkpoint of ``task``.
 
-    Returns a frame ``rank, curie, score, known``: every known partner (an edge already in the graph,
-    with the rank the model gives it among all candidates) and then the ``top`` best-ranked partners that
-    are not known, the candidate discoveries. With ``names`` (node type, CURIEs -> names) a ``name`` column
-    follows ``curie``.
+    Returns a frame ``rank, curie, score, known`` of at most ``top`` rows, and the number of known partners
+    (edges already in the graph). The rows are the best-ranked partners that are not known (the candidate
+    discoveries; ``rank`` counts among every candidate, known ones included), or with ``include_known`` the
+    best-ranked partners of any kind, known ones marked. With ``names`` (node type, CURIEs -> names) a ``name``
+    column follows ``curie``.
     """
-    ckpt = checkpoint.load(checkpoint.latest(home, task), graph)
+    ckpt = checkpoint.load(checkpoint.latest(home, task_name(task)), graph)
     src, _, dst = ckpt.target
     z = checkpoint.embed(ckpt.model, graph)
     with torch.no_grad():
@@ -103,11 +105,11 @@ def predict(home: Path, graph: HeteroData, task: str, curie: str, top: int = 20,
     elif curie in dst_index:
         scores, other, known = matrix[:, dst_index[curie]], src, edges[0][edges[1] == dst_index[curie]]
     else:
-        raise GnnDataError(f"{curie} is neither a {src} nor a {dst} in the graph")
+        raise GnnDataError(f"{curie} is neither a {src} nor a {dst} in the graph; find CURIEs with `kg find NAME`")
     order = torch.argsort(scores, descending=True).tolist()
     known_set = set(known.tolist())
-    ranked = [(rank, i) for rank, i in enumerate(order, start=1)]
-    rows = [r for r in ranked if r[1] in known_set] + [r for r in ranked if r[1] not in known_set][:top]
+    ranked = list(enumerate(order, start=1))
+    rows = (ranked if include_known else [r for r in ranked if r[1] not in known_set])[:top]
     frame = pd.DataFrame({
         "rank": [rank for rank, _ in rows],
         "curie": [graph[other].curie[i] for _, i in rows],
@@ -116,7 +118,13 @@ def predict(home: Path, graph: HeteroData, task: str, curie: str, top: int = 20,
     })
     if names is not None:
         frame.insert(2, "name", names(other, frame["curie"].tolist()))
-    return frame
+    return frame, len(known_set)
+
+
+def task_name(task: str) -> str:
+    """``task`` when it is a GNN task; otherwise a user error naming the valid ones."""
+    task_edge_type(task)
+    return task
 
 
 def _fmt(metrics: dict[str, float]) -> str:

@@ -210,6 +210,13 @@ class DistMult(nn.Module):
         return (z_src * self.rel["|".join(relation)]) @ z_dst.T
 
 
+def _positions(nodes: Tensor, n: int) -> Tensor:
+    """``[n]`` map of node index -> position in ``nodes``, -1 for nodes not in it."""
+    pos = torch.full((n,), -1, dtype=torch.long)
+    pos[nodes.long()] = torch.arange(len(nodes))
+    return pos
+
+
 def degree_slots(edge_types: list[EdgeType], node_type: str) -> list[tuple[EdgeType, int]]:
     """``(relation, end)`` of every forward relation with ``node_type`` at that end (0 subject, 1 object)."""
     return [(et, end) for et in sorted(edge_types) if not et[1].startswith("rev_")
@@ -231,11 +238,19 @@ class LinkPredictor(nn.Module):
     """
 
     def __init__(self, encoder: HeteroEncoder, targets: list[EdgeType], dim: int,
-                 edge_types: list[EdgeType] | None = None, paths: list[Metapath] | None = None) -> None:
+                 edge_types: list[EdgeType] | None = None, paths: list[Metapath] | None = None,
+                 path_nodes: tuple[Tensor, Tensor] | None = None) -> None:
         super().__init__()
         self.paths = list(paths or [])  # metapath features of the first (target) relation, see kg_engine.gnn.paths
         self.path_weight = nn.Parameter(torch.zeros(len(self.paths)))
-        self._paths: Tensor | None = None
+        self._paths: Tensor | None = None  # [candidate src, candidate dst, metapaths] of the last forward graph
+        self._path_cache: dict = {}
+        n_src, n_dst = encoder.num_nodes[targets[0][0]], encoder.num_nodes[targets[0][2]]
+        rows, cols = path_nodes if path_nodes is not None else (torch.arange(n_src), torch.arange(n_dst))
+        self.register_buffer("path_src", rows.long(), persistent=False)  # candidate nodes with path features
+        self.register_buffer("path_dst", cols.long(), persistent=False)
+        self.register_buffer("_src_pos", _positions(rows, n_src), persistent=False)  # node -> candidate row or -1
+        self.register_buffer("_dst_pos", _positions(cols, n_dst), persistent=False)
         self.encoder = encoder
         self.decoder = DistMult(targets, dim)
         counted = list(edge_types) if edge_types is not None else list(targets)
@@ -251,16 +266,38 @@ class LinkPredictor(nn.Module):
         z = self.encoder(edge_index_dict)
         self._log_deg = {nt: self._degrees(edge_index_dict, nt, z[nt].size(0)) for nt in self.degree_slots}
         if self.paths:
-            self._paths = path_features(edge_index_dict, self.paths, {nt: x.size(0) for nt, x in z.items()})
+            sizes = {nt: x.size(0) for nt, x in z.items()}
+            self._paths = path_features(edge_index_dict, self.paths, sizes, self.path_src, self.path_dst,
+                                        self._path_cache)
         return z
 
     def _path_term(self, relation: EdgeType, src: Tensor | None, dst: Tensor | None) -> Tensor | None:
-        """Weighted metapath features of the target relation's pairs (``None`` without paths)."""
+        """Weighted metapath features of a block of the target relation's pairs (``None`` without paths).
+
+        Pairs outside the candidate nodes have no features and get 0.
+        """
         if self._paths is None or relation != self.decoder.relations[0]:
             return None
-        feats = self._paths if src is None else self._paths[src]
-        feats = feats if dst is None else feats[:, dst]
-        return feats @ self.path_weight
+        rows = self._src_pos if src is None else self._src_pos[src]
+        cols = self._dst_pos if dst is None else self._dst_pos[dst]
+        term = self._paths @ self.path_weight
+        out = term.new_zeros(len(rows), len(cols))
+        r_ok, c_ok = (rows >= 0).nonzero().squeeze(1), (cols >= 0).nonzero().squeeze(1)
+        out[r_ok[:, None], c_ok[None, :]] = term[rows[r_ok]][:, cols[c_ok]]
+        return out
+
+    def pair_paths(self, src: Tensor, dst: Tensor) -> Tensor:
+        """Metapath features of paired nodes (zeros outside the candidates; call :meth:`forward` first).
+
+        Shapes:
+            src, dst: ``[N]`` -> ``[N, len(paths)]``.
+        """
+        ps, pd = self._src_pos[src], self._dst_pos[dst]
+        ok = (ps >= 0) & (pd >= 0)
+        feats = self.path_weight.new_zeros(len(src), len(self.paths))
+        if self._paths is not None:
+            feats[ok] = self._paths[ps[ok], pd[ok]]
+        return feats
 
     def _degrees(self, edge_index_dict: EdgeDict, node_type: str, n: int) -> Tensor:
         """``[n, slots]`` log(1 + degree) of each node in each of its relations."""
@@ -284,7 +321,7 @@ class LinkPredictor(nn.Module):
         dm = self.decoder(z[relation[0]][pairs[0]], z[relation[2]][pairs[1]], relation)
         logits = dm + deg_s[pairs[0]] + deg_d[pairs[1]]
         if self.paths and relation == self.decoder.relations[0]:
-            logits = logits + self._paths[pairs[0], pairs[1]] @ self.path_weight  # type: ignore[index]
+            logits = logits + self.pair_paths(pairs[0], pairs[1]) @ self.path_weight
         return logits
 
     def score_all(self, z: XDict, relation: EdgeType) -> Tensor:

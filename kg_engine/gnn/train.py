@@ -21,7 +21,7 @@ from torch_geometric.data import HeteroData
 from kg_engine.gnn.data import EdgeType, GnnDataError, LinkSplit, keeps_nodes
 from kg_engine.gnn.evaluate import RANKING_METRICS, evaluate_matrix
 from kg_engine.gnn.model import EdgeDict, HeteroEncoder, LinkPredictor, Metadata, decoder_node_types
-from kg_engine.gnn.paths import check_size, metapaths
+from kg_engine.gnn.paths import Metapath, candidates, metapaths, within_budget
 from kg_engine.gnn.text import text_inputs
 
 NODE_INPUTS = ("free", "inductive", "gated")
@@ -53,6 +53,7 @@ class TrainConfig:
     text_features: bool = False
     path_features: bool = False
     path_hops: int = 2
+    path_inner: str = ""  # comma-separated inner node types of three-hop metapaths ("": paths.INNER_TYPES)
     rank_edges: int = 1024
     seed: int = 0
     deterministic: bool = False
@@ -122,7 +123,15 @@ def build_model(split: LinkSplit, config: TrainConfig) -> LinkPredictor:
     num_nodes = {nt: int(graph[nt].num_nodes) for nt in graph.node_types}
     relations = [split.target, *aux_relations(split)] if config.aux_weight > 0 else [split.target]
     text = model_text(graph, relations, config)
-    return model_for(num_nodes, graph.metadata(), relations, config, config.dropout, text)
+    return model_for(num_nodes, graph.metadata(), relations, config, config.dropout, text, path_nodes(split))
+
+
+def path_nodes(split: LinkSplit) -> tuple[Tensor, Tensor]:
+    """The candidate compounds and diseases (target source and destination nodes) that get metapath features."""
+    src, _, dst = split.target
+    linked = torch.cat([split.train, split.val, split.test], dim=1)
+    return (candidates(list(split.graph[src].curie), src, linked[0]),
+            candidates(list(split.graph[dst].curie), dst, linked[1]))
 
 
 def model_text(graph: HeteroData, relations: list[EdgeType], config: TrainConfig) -> dict[str, Tensor] | None:
@@ -138,12 +147,15 @@ def model_text(graph: HeteroData, relations: list[EdgeType], config: TrainConfig
 
 
 def model_for(num_nodes: dict[str, int], metadata: Metadata, relations: list[EdgeType], config: TrainConfig,
-              dropout: float, text: dict[str, Tensor] | None = None) -> LinkPredictor:
+              dropout: float, text: dict[str, Tensor] | None = None,
+              path_nodes: tuple[Tensor, Tensor] | None = None, paths: list[Metapath] | None = None) -> LinkPredictor:
     """A :class:`LinkPredictor` of ``config``'s architecture decoding ``relations`` (the first is the target).
 
     ``config.node_input`` is ``free`` (a learned vector per node), ``inductive`` (the target's two endpoint
     types start from one vector per type) or ``gated`` (a type vector plus the node's own vector where the node
-    has target edges in the message-passing graph); see :class:`HeteroEncoder`.
+    has target edges in the message-passing graph); see :class:`HeteroEncoder`. With ``config.path_features``
+    the metapaths are ``paths`` when given (a checkpoint's), else chosen from ``metadata``, for the candidate
+    pairs ``path_nodes`` (default every pair), within :data:`kg_engine.gnn.paths.MAX_FEATURE_CELLS`.
     """
     if config.node_input not in NODE_INPUTS:
         raise GnnDataError(f"unknown node input {config.node_input!r}; choose one of: {', '.join(NODE_INPUTS)}")
@@ -152,11 +164,13 @@ def model_for(num_nodes: dict[str, int], metadata: Metadata, relations: list[Edg
     gate = target if config.node_input == "gated" else None
     encoder = HeteroEncoder(num_nodes, metadata, config.encoder, config.dim, config.num_layers, dropout,
                             decoder_node_types(relations), shared, gate, config.jumping, text)
-    paths = None
-    if config.path_features:
-        paths = metapaths(metadata[1], target, config.path_hops, num_nodes)
-        check_size(num_nodes[target[0]], num_nodes[target[2]], paths)
-    return LinkPredictor(encoder, relations, encoder.out_dim, metadata[1], paths)
+    if config.path_features and paths is None:
+        inner = [t for t in config.path_inner.split(",") if t] or None
+        n_src = len(path_nodes[0]) if path_nodes is not None else num_nodes[target[0]]
+        n_dst = len(path_nodes[1]) if path_nodes is not None else num_nodes[target[2]]
+        paths = within_budget(metapaths(metadata[1], target, config.path_hops, inner), n_src, n_dst)
+    return LinkPredictor(encoder, relations, encoder.out_dim, metadata[1], paths if config.path_features else None,
+                         path_nodes)
 
 
 def aux_relations(split: LinkSplit) -> list[EdgeType]:

@@ -61,3 +61,31 @@ def test_node_types_without_edges_still_get_embeddings(small_graph, tmp_path):
     path = checkpoint.save(tmp_path, "treats", split, result.model, TrainConfig(epochs=1, dim=8), graph, {})
     table = checkpoint.read_embeddings(path)
     assert set(table.loc[table["category"] == "Publication", "curie"]) == {"PMID:1", "PMID:2"}
+
+
+def test_a_shipped_checkpoint_loads_onto_another_graph_by_curie(saved, small_graph, tmp_path, monkeypatch):
+    import shutil
+
+    from kg_engine.gnn import portable
+
+    _, path, _, model = saved
+    ship = tmp_path / "shipped" / "treats"
+    shutil.copytree(path, ship)
+    monkeypatch.setattr(portable, "SHIPPED_DIR", tmp_path / "shipped")
+    assert checkpoint.latest(tmp_path / "empty-home", "treats") == ship  # no home checkpoint: the shipped one
+    other = small_graph.clone()  # a literature-like graph: one more compound, in front, and one treats edge fewer
+    other["Compound"].curie = ["MESH:D000001", *small_graph["Compound"].curie]
+    other["Compound"].num_nodes = small_graph["Compound"].num_nodes + 1
+    for et in other.edge_types:
+        for row, nt in ((0, et[0]), (1, et[2])):
+            if nt == "Compound":
+                other[et].edge_index[row] += 1
+    other[TREATS].edge_index = other[TREATS].edge_index[:, 1:]
+    loaded = checkpoint.load(ship, other)
+    emb = loaded.model.encoder.embedding["Gene"].weight
+    assert torch.equal(emb, model.encoder.embedding["Gene"].weight)
+    own = loaded.model.encoder.embedding["Compound"].weight
+    assert own[0].abs().sum() == 0 and torch.equal(own[1:], model.encoder.embedding["Compound"].weight)
+    z = checkpoint.embed(loaded.model, other)
+    assert z["Compound"].shape[0] == other["Compound"].num_nodes
+    assert 0 not in loaded.model.path_src.tolist()  # a MeSH-only compound gets no metapath features

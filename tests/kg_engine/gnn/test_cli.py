@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -18,17 +19,48 @@ def trained(gnn_home):
     return gnn_home
 
 
-def test_predict_lists_known_treatments_then_ranks_the_rest(trained):
+def _table(output: str, width: int) -> list[list[str]]:
+    return [[c.strip() for c in ln.split("│")[1:width + 1]] for ln in output.splitlines() if ln.startswith("│")]
+
+
+def test_predict_top_bounds_the_output_and_counts_the_known(trained):
     result = runner.invoke(app, ["predict", "treats", "--disease", "DOID:9352", "--top", "5",
                                  "--home", str(trained)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    rows = [[c.strip() for c in ln.split("│")[1:6]] for ln in result.output.splitlines() if ln.startswith("│")]
-    known = [(r[1], r[2]) for r in rows if r[4] == "True"]
-    novel = [r for r in rows if r[4] == "False"]
-    assert ("DRUGBANK:DB00331", "Metformin") in known  # treats type 2 diabetes, listed whatever its rank
-    assert len(novel) == 5
-    ranks = [int(r[0]) for r in novel]
+    rows = _table(result.output, 5)
+    assert len(rows) == 5 and all(r[4] == "False" for r in rows)  # the best five candidates not yet known
+    ranks = [int(r[0]) for r in rows]
     assert ranks == sorted(ranks)
+    assert "known partner(s) not listed" in result.output
+    marked = runner.invoke(app, ["predict", "treats", "--disease", "DOID:9352", "--top", "400", "--known",
+                                 "--home", str(trained)], env={"COLUMNS": "200"})
+    known = [(r[1], r[2]) for r in _table(marked.output, 5) if r[4] == "True"]
+    assert ("DRUGBANK:DB00331", "Metformin") in known  # treats type 2 diabetes, marked known
+
+
+def test_predict_names_the_valid_tasks(trained):
+    result = runner.invoke(app, ["predict", "cures", "--disease", "DOID:9352", "--home", str(trained)])
+    assert result.exit_code == 2 and "choose one of: treats, binds, associates" in result.output
+
+
+def test_predict_all_and_eval_repurposing(trained, tmp_path):
+    scores = tmp_path / "scores.tsv"
+    result = runner.invoke(app, ["predict", "treats", "--all", "--out", str(scores), "--home", str(trained)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(scores, sep="\t")
+    assert list(table.columns) == ["compound", "disease", "score", "known"]
+    assert table["compound"].str.startswith("DRUGBANK:").all() and table["disease"].str.startswith("DOID:").all()
+    assert not table.duplicated(["compound", "disease"]).any() and table["known"].sum() > 0
+    top = table[~table["known"]].nlargest(20, "score")
+    pairs = tmp_path / "pairs.tsv"
+    pd.DataFrame({"compound": [c.removeprefix("DRUGBANK:") for c in top["compound"]] + ["DB99999"],
+                  "disease": [*top["disease"], "DOID:9352"]}).to_csv(pairs, sep="\t", index=False)
+    result = runner.invoke(app, ["eval", "repurposing", str(pairs), "--json", "--home", str(trained)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["evaluated"] == 20 and report["not_in_graph"] == 1
+    assert report["models"]["ranker"]["auroc"] > 0.99  # the ranker's own top pairs
+    assert set(report["models"]) == {"ranker", "degree_prior"}
 
 
 def test_predict_unknown_curie_is_one_line_error(trained):
@@ -37,11 +69,12 @@ def test_predict_unknown_curie_is_one_line_error(trained):
     assert "neither" in result.output and "Traceback" not in result.output
 
 
-def test_similar_lists_same_category(trained):
+def test_similar_lists_same_category_with_names(trained):
     result = runner.invoke(app, ["similar", "DOID:9352", "--top", "3", "--home", str(trained)],
                            env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    assert result.output.count("DOID:") >= 3
+    rows = _table(result.output, 4)
+    assert len(rows) == 3 and all(r[0].startswith("DOID:") and r[1] and r[1] != r[0] for r in rows)
 
 
 def test_eval_prints_one_json_object(gnn_home):

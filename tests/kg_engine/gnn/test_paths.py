@@ -7,8 +7,8 @@ import math
 import pytest
 import torch
 
-from kg_engine.gnn.data import TASKS, GnnDataError, build_split
-from kg_engine.gnn.paths import check_size, path_features, two_hop_metapaths
+from kg_engine.gnn.data import TASKS, build_split
+from kg_engine.gnn.paths import candidates, path_features, two_hop_metapaths, within_budget
 from kg_engine.gnn.train import TrainConfig, build_model, edge_dict
 
 TREATS = TASKS["treats"]
@@ -45,9 +45,32 @@ def test_features_follow_the_forward_graph_so_scored_edges_never_feed_their_own(
     assert with_treats[:, :, column].sum() > 0 and model._paths[:, :, column].sum() == 0
 
 
-def test_pairs_too_many_to_hold_are_refused():
-    with pytest.raises(GnnDataError, match="path_features=False"):
-        check_size(1552, 20945, [(RESEMBLES, TREATS)] * 20)
+def test_too_many_pairs_keep_the_leading_metapaths_instead_of_failing():
+    paths = [(RESEMBLES, TREATS)] * 20
+    with pytest.warns(RuntimeWarning, match="keeping 1 of 20"):
+        assert within_budget(paths, 1552, 20945, max_cells=1552 * 20945 * 1) == paths[:1]
+    assert within_budget(paths, 10, 10) == paths
+
+
+def test_candidates_are_the_vocabulary_ids_plus_linked_nodes():
+    curies = ["DRUGBANK:DB1", "MESH:D1", "DRUGBANK:DB2", "MESH:D2"]
+    assert candidates(curies, "Compound").tolist() == [0, 2]
+    assert candidates(curies, "Compound", torch.tensor([3])).tolist() == [0, 2, 3]
+    assert candidates(["MESH:D1", "MESH:D2"], "Compound").tolist() == [0, 1]  # no DrugBank ids: every node
+    assert candidates(curies, "Gene").tolist() == [0, 1, 2, 3]
+
+
+def test_features_of_candidate_pairs_only_match_the_full_matrix():
+    edges = {RESEMBLES: torch.tensor([[0, 2], [1, 1]]), TREATS: torch.tensor([[1, 1, 2], [0, 1, 1]])}
+    sizes = {"Compound": 3, "Disease": 2}
+    full = path_features(edges, [(RESEMBLES, TREATS)], sizes)
+    src, dst = torch.tensor([0, 2]), torch.tensor([1])
+    cache: dict = {}
+    part = path_features(edges, [(RESEMBLES, TREATS)], sizes, src, dst, cache)
+    assert torch.equal(part, full[src][:, dst])
+    assert torch.equal(path_features(edges, [(RESEMBLES, TREATS)], sizes, src, dst, cache), part)  # from the cache
+    fewer = {**edges, TREATS: torch.tensor([[1], [0]])}
+    assert path_features(fewer, [(RESEMBLES, TREATS)], sizes, src, dst, cache).sum() == 0  # changed edges: recomputed
 
 
 def test_treats_defaults_read_paths_and_binds_does_not():
@@ -64,12 +87,11 @@ def test_three_hop_paths_pass_only_through_small_types(small_graph):
     from kg_engine.gnn.paths import metapaths
 
     split = build_split(small_graph, TREATS, "random", seed=0)
-    sizes = {nt: int(split.graph[nt].num_nodes) for nt in split.graph.node_types}
-    two = metapaths(split.graph.edge_types, TREATS, 2, sizes)
-    three = metapaths(split.graph.edge_types, TREATS, 3, sizes)
+    two = metapaths(split.graph.edge_types, TREATS, 2)
+    three = metapaths(split.graph.edge_types, TREATS, 3)
     assert three[: len(two)] == two and len(three) > len(two)
     assert (TREATS, ("Disease", "rev_treats", "Compound"), TREATS) in three
     assert all(et[2] != "Gene" for path in three[len(two):] for et in path[:2])
     model = build_model(split, TrainConfig(dim=8, path_features=True, path_hops=3))
     model(edge_dict(split, torch.device("cpu")))
-    assert model._paths.shape == (split.num_src, split.num_dst, len(three))
+    assert model._paths.shape == (len(model.path_src), len(model.path_dst), len(three))
