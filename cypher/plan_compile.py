@@ -80,7 +80,7 @@ def _path(start: str, hops: list[Hop], end: str, end_label: bool, scope: _Scope)
         parts.append(arrow + node)
         for key, value in hop.qualifiers:
             prop = f"{rel}.{quote_identifier(key)}"
-            conditions.append(f"{prop} IS NULL" if value is None else f"{prop} = {scope.param(value)}")
+            conditions.append(scope.dialect.absent(prop) if value is None else f"{prop} = {scope.param(value)}")
         current = target
     del current
     return "".join(parts), conditions

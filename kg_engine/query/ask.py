@@ -1,8 +1,9 @@
 """Answering questions: natural language -> plan -> Cypher -> rows, and ``nl()`` / ``kg.link()`` in Cypher.
 
 ``Asker`` holds what a question needs once per process (the grounder, the store's edge types), so a batch
-of questions pays the start-up once. Every statement it runs is compiled from a plan, checked read-only and
-run under a row cap and a timeout.
+of questions pays the start-up once. Every statement it runs is compiled from a plan, checked read-only,
+``EXPLAIN``-checked on the store once per plan shape (the statement text: values are parameters) and run
+under a row cap and a timeout through ``GraphStore.query(..., timeout_s=, max_rows=)``, on either backend.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from kg_engine.errors import QueryError, ReadOnlyError
 from kg_engine.query.grounding import StoreGrounder
 
 TIMEOUT_S = 10.0
+CHECKED_SHAPES = 4096  # EXPLAIN-checked statement texts remembered per Asker
 GROUNDER_VERSION = 3  # bump when the alias forms change: cached grounders are rebuilt
 _HYBRID = re.compile(r"""\b(nl|kg\.link)\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\)""")
 Ranker = Callable[[Plan, Parse], list[dict[str, Any]]]
@@ -38,10 +40,11 @@ class Asker:
         self.dialect = dialect_for(backend)
         self.row_cap = row_cap
         self.timeout_s = timeout_s
+        self._checked: set[str] = set()  # statement texts (plan shapes) that passed EXPLAIN on this store
         self.available = available_triples(store)
         self.ranker: Ranker | None = None  # item 4 plugs the fusion ranker in here for "predict" plans
         categories = sorted({c for t in self.available for c in (t[0], t[2])})
-        self.grounder = _cached_grounder(store, categories, cache_dir, vocab_dir)
+        self.grounder = _cached_grounder(store, categories, cache_dir, vocab_dir, backend)
 
     def parse(self, question: str) -> Parse:
         """The plan for ``question`` or the reason there is none."""
@@ -72,11 +75,34 @@ class Asker:
         return record
 
     def run(self, compiled: Compiled) -> Any:
-        """Run a compiled statement read-only, with the timeout where the backend takes one."""
+        """Run a compiled statement read-only, ``EXPLAIN``-checked first, with the timeout and the row cap.
+
+        The store's driver applies both (LadybugDB: the connection's query timeout; Neo4j: the transaction's).
+
+        Raises:
+            ReadOnlyError: the statement would write (never, for a compiled plan).
+            QueryError: the backend cannot plan the statement, or it ran past the timeout.
+        """
         if write_clauses(compiled.cypher):
             raise ReadOnlyError("a compiled plan must never write")
-        _set_timeout(self.store, self.dialect.timeout_value(self.timeout_s))
-        return self.store.query(compiled.cypher, compiled.params)
+        self.check(compiled)
+        return self.store.query(compiled.cypher, compiled.params, timeout_s=self.timeout_s, max_rows=self.row_cap)
+
+    def check(self, compiled: Compiled) -> None:
+        """``EXPLAIN`` the statement on the store, once per statement text (a plan shape: values are parameters).
+
+        Raises:
+            QueryError: the backend cannot plan the statement.
+        """
+        if compiled.cypher in self._checked:
+            return
+        try:
+            self.store.query(compiled.explain(self.dialect), compiled.params, timeout_s=self.timeout_s)
+        except QueryError as exc:
+            raise QueryError(f"the compiled plan does not plan on {self.dialect.name}: {exc}") from exc
+        if len(self._checked) >= CHECKED_SHAPES:
+            self._checked.clear()
+        self._checked.add(compiled.cypher)
 
     def nodes(self, question: str) -> list[str]:
         """The CURIEs a list question answers (what ``nl("...")`` stands for)."""
@@ -143,19 +169,12 @@ def available_triples(store: Any) -> set[Triple]:
     return found
 
 
-def _set_timeout(store: Any, value: float) -> None:
-    """Apply the query timeout through the backend's connection where it offers one (LadybugDB)."""
-    conn = getattr(store, "_conn", None)
-    setter = getattr(conn, "set_query_timeout", None)
-    if callable(setter):
-        setter(int(value))
-
-
 def _cached_grounder(store: Any, categories: list[str], cache_dir: Path | None,
-                     vocab_dir: Path | None) -> StoreGrounder:
-    """Build the grounder once per store contents and vocabularies; later starts read a pickle."""
+                     vocab_dir: Path | None, backend: str = "ladybug") -> StoreGrounder:
+    """Build the grounder once per store (backend, server, contents) and vocabularies; later starts read a pickle."""
     counts = [int(store.query(f"MATCH (n:`{c}`) RETURN count(n) AS c")["c"].iloc[0]) for c in categories]
-    key = hashlib.sha256(repr((categories, counts, str(vocab_dir), GROUNDER_VERSION)).encode()).hexdigest()[:16]
+    identity = (backend, getattr(store, "uri", None), categories, counts, str(vocab_dir), GROUNDER_VERSION)
+    key = hashlib.sha256(repr(identity).encode()).hexdigest()[:16]
     path = cache_dir / f"grounder-{key}.pkl" if cache_dir else None
     if path is not None and path.exists():
         with path.open("rb") as fh:

@@ -178,8 +178,16 @@ class GraphStore(Protocol):
     def upsert_edge_batches(self, batches: Sequence[EdgeBatch]) -> list[UpsertResult]:
         """``upsert_edges`` for many batches at once (a backend may write them together); results in order."""
 
-    def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
-        """Run a parameterised Cypher query and return its rows."""
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None, *, timeout_s: float | None = None,
+              max_rows: int | None = None) -> pd.DataFrame:
+        """Run a parameterised Cypher query and return its rows.
+
+        Args:
+            cypher: the statement (``EXPLAIN`` in front plans it without running it, on both backends).
+            params: its parameters; a missing or unused one is a ``QueryError``.
+            timeout_s: stop the statement after this many seconds (``QueryError`` saying so); None: no limit.
+            max_rows: return at most this many rows.
+        """
 
     def edge_types(self) -> list[EdgeType]:
         """The edge types present in the store."""

@@ -289,19 +289,36 @@ class LadybugStore:
 
     # --- reads --------------------------------------------------------------------------------------
 
-    def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None, *, timeout_s: float | None = None,
+              max_rows: int | None = None) -> pd.DataFrame:
         """Run a parameterised Cypher query; a backend error becomes a ``QueryError`` with its message.
+
+        ``timeout_s`` is the connection's query timeout for this statement only (the database interrupts
+        it); ``max_rows`` caps the rows returned.
 
         Raises:
             ReadOnlyError: the store is read-only and the guard refuses the statement (the database's own
                 read-only mode lets ``EXPORT DATABASE``, ``LOAD FROM``, ``ATTACH`` and settings through).
-            QueryError: a parameter is used without a value or given but unused, or the database failed.
+            QueryError: a parameter is used without a value or given but unused, the database failed, or
+                the statement ran past ``timeout_s``.
         """
         if self.read_only and (refusal := read_only_refusal(cypher, "ladybug")):
             raise ReadOnlyError(f"{refusal} (the graph store at {self.path} is open read-only)")
         if problem := parameter_problem(cypher, params):
             raise QueryError(problem)
-        return self._fetch(cypher, dict(params or {}))
+        if timeout_s is None:
+            frame = self._fetch(cypher, dict(params or {}))
+        else:
+            self._conn.set_query_timeout(max(1, round(timeout_s * 1000)))
+            try:
+                frame = self._fetch(cypher, dict(params or {}))
+            except QueryError as exc:
+                if str(exc).strip() == "Interrupted.":
+                    raise QueryError(f"the query ran past its timeout of {timeout_s:g} s and was stopped") from exc
+                raise
+            finally:
+                self._conn.set_query_timeout(0)
+        return frame if max_rows is None else frame.head(max_rows)
 
     def stats(self) -> StoreStats:
         """Node counts per table and edge counts per (subject, predicate, object)."""
