@@ -103,7 +103,7 @@ def diagnose(
     diagnoser, settings = _diagnoser(home)
     if ranker not in (*diagnoser.rankers, "fusion"):
         raise typer.BadParameter(f"unknown ranker {ranker!r}; choose from fusion, {', '.join(diagnoser.rankers)}")
-    fusion = open_fusion(diagnoser, settings.home) if ranker == "fusion" else None
+    fusion = open_fusion(diagnoser, settings.home) if ranker == "fusion" and settings is not None else None
     ranker = ranker if ranker != "fusion" or fusion is not None else "likelihood_ratio"
     if batch is not None:
         _batch(diagnoser, fusion, settings, batch, output, top, ranker, evidence)

@@ -114,7 +114,8 @@ def test_batch_goes_on_past_bad_lines(diagnoser, tmp_path, shared_data, monkeypa
     out = tmp_path / "ranked.jsonl"
     monkeypatch.setenv("KG_DATA_DIR", str(shared_data))
     monkeypatch.setattr("kg_engine.cli_diagnosis._diagnoser", lambda home: (diagnoser, None))
-    result = CliRunner().invoke(app, ["diagnose", "--batch", str(cases), "--out", str(out), "--top", "5"])
+    result = CliRunner().invoke(app, ["diagnose", "--batch", str(cases), "--out", str(out), "--top", "5",
+                                      "--evidence"])
     assert result.exit_code == 0, result.output
     ranked = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["id"] for r in ranked] == ["ok", "ok2"]
