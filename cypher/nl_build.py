@@ -19,7 +19,8 @@ from ontologies import load_schema
 
 Triple = tuple[str, str, str]
 DEFAULT_TOP = 10
-_PREDICT = ("could", "might", "candidate", "candidates", "repurpose", "repurposing", "new targets", "predict")
+_PREDICT = ("could", "might", "candidate", "candidates", "repurpose", "repurposed", "repurposing", "predict",
+            "predicted", "new targets", "new target", "new indications", "new uses")
 
 
 class Unsure(Exception):
@@ -147,8 +148,8 @@ def _build(tagged: Tagged, tags: list[Tag]) -> tuple[Plan, list[Entity]]:
     entities = [t for t in tags if t.kind == "entity"]
     kinds = {t.kind for t in tags}
     first = tagged.words[0] if tagged.words else ""
-    if any(t.text in _PREDICT for t in tags if t.kind in ("unknown", "filler")):
-        raise Unsure("a prediction question: no ranker is installed for predicted answers")
+    if _is_prediction(tagged, tags):
+        return _predict_plan(tags, entities)
     if "count" in kinds:
         return _list_plan(tags, entities, "count")
     if first in lex.BOOLEAN_STARTS and len(entities) >= 2:
@@ -157,6 +158,25 @@ def _build(tagged: Tagged, tags: list[Tag]) -> tuple[Plan, list[Entity]]:
         raise Unsure("a yes/no question needs two things the graph can relate; found "
                      + (repr(entities[0].text) if entities else "none"))
     return _list_plan(tags, entities, "list")
+
+
+def _is_prediction(tagged: Tagged, tags: list[Tag]) -> bool:
+    """Whether the question asks for predicted (not stored) answers: could / might / candidate / repurpose ..."""
+    text = f" {normalize(tagged.question)} "
+    words = {t.text.lower() for t in tags if t.kind in ("unknown", "filler", "noun")}
+    return any(w in words for w in _PREDICT) or any(f" {p} " in text for p in _PREDICT if " " in p)
+
+
+def _predict_plan(tags: list[Tag], entities: list[Tag]) -> tuple[Plan, list[Entity]]:
+    """A ``predict`` plan: one anchor, one hop to the answer type; the engine's ranker fills the answers."""
+    if not entities:
+        raise Unsure("a prediction question needs a drug, disease or gene to predict for")
+    plan, anchors = _list_plan([t for t in tags if t.kind != "most"], entities[:1], "list")
+    if not (isinstance(plan.select, Traverse) and isinstance(plan.select.source, Anchor)):
+        raise Unsure("predicted answers cover one-hop questions about one entity (drugs for a disease, targets "
+                     "of a drug, genes of a disease)")
+    nums = [t.value for t in tags if t.kind == "num"]
+    return Plan("predict", plan.select, limit=int(nums[0]) if nums else DEFAULT_TOP), anchors  # type: ignore[call-overload]
 
 
 def _categories(ent: Tag) -> list[str]:

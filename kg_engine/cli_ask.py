@@ -72,12 +72,27 @@ def _print_record(record: dict[str, Any], explain: bool) -> None:
         out.print(f"count: {record['count']}")
     elif record["kind"] == "boolean":
         out.print("yes" if record["boolean"] else "no")
+    elif record.get("predicted"):
+        _print_predicted(record["answers"])
     else:
         table = Table("curie", "name")
         for answer in record["answers"]:
             table.add_row(answer["curie"], escape(str(answer["name"])))
         out.print(table)
         out.print(f"{len(record['answers'])} answer(s)")
+
+
+def _print_predicted(answers: list[dict[str, Any]]) -> None:
+    """Predicted answers: rank, score, known mark, the strongest supporting metapath, literature count."""
+    table = Table("rank", "curie", "name", "score", "known", "top metapath (contribution)", "literature")
+    for a in answers:
+        path = a["metapaths"][0] if a.get("metapaths") else None
+        table.add_row(str(a["rank"]), a["curie"], escape(str(a["name"])), f"{a['score']:.3f}",
+                      "known" if a["known"] else "", escape(f"{path['metapath']} ({path['contribution']:+.2f})")
+                      if path else "", str(len(a.get("evidence") or [])) or "")
+    out.print(table)
+    novel = sum(not a["known"] for a in answers)
+    out.print(f"{novel} prediction(s), {len(answers) - novel} known; --json shows every metapath and snippet")
 
 
 @reports_errors

@@ -130,7 +130,8 @@ class Engine:
 
             cache = self.settings.home / "cache" / "ask"
             vocab = self.settings.resolve_data_dir() / "vocab"
-            self._asker = Asker(self.store, self.settings.backend, cache, vocab if vocab.is_dir() else None)
+            self._asker = Asker(self.store, self.settings.backend, cache, vocab if vocab.is_dir() else None,
+                                home=self.settings.home)
         return self._asker
 
     def ask(self, question: str) -> dict[str, Any]:

@@ -35,14 +35,18 @@ class Asker:
     """Questions over one store: grounding, parsing, compiling and running, read-only."""
 
     def __init__(self, store: Any, backend: str, cache_dir: Path | None, vocab_dir: Path | None,
-                 row_cap: int = MAX_ROWS, timeout_s: float = TIMEOUT_S) -> None:
+                 row_cap: int = MAX_ROWS, timeout_s: float = TIMEOUT_S, home: Path | None = None) -> None:
         self.store = store
         self.dialect = dialect_for(backend)
         self.row_cap = row_cap
         self.timeout_s = timeout_s
         self._checked: set[str] = set()  # statement texts (plan shapes) that passed EXPLAIN on this store
         self.available = available_triples(store)
-        self.ranker: Ranker | None = None  # item 4 plugs the fusion ranker in here for "predict" plans
+        self.ranker: Ranker | None = None  # answers "predict" plans (the GNN ranker when ``home`` is given)
+        if home is not None:
+            from kg_engine.query.predict import GnnRanker
+
+            self.ranker = GnnRanker(store, home)
         categories = sorted({c for t in self.available for c in (t[0], t[2])})
         self.grounder = _cached_grounder(store, categories, cache_dir, vocab_dir, backend)
 
@@ -62,8 +66,14 @@ class Asker:
         record.update(cypher=compiled.cypher, params=compiled.params,
                       grounded=[{"curie": e.curie, "name": e.name, "category": e.category, "how": e.how}
                                 for e in parsed.entities])
-        if parsed.plan.kind == "predict" and self.ranker is not None:
-            record["answers"] = self.ranker(parsed.plan, parsed)
+        if parsed.plan.kind == "predict":
+            record["predicted"] = True
+            try:
+                if self.ranker is None:
+                    raise QueryError("a prediction question: no ranker is installed for predicted answers")
+                record["answers"] = self.ranker(parsed.plan, parsed)
+            except QueryError as exc:
+                record.update(abstained=True, reason=str(exc))
             return record
         rows = self.run(compiled)
         if parsed.plan.kind == "count":
