@@ -102,7 +102,9 @@ class Neo4jStore:
         errors = self._neo4j.exceptions
         auth = (user, password) if password is not None else None
         try:
-            driver = self._neo4j.GraphDatabase.driver(self.uri, auth=auth)
+            # No server notifications: probes for relationship types a store lacks (``kg ask`` checks which
+            # schema triples hold edges) would otherwise print "type does not exist" warnings on stderr.
+            driver = self._neo4j.GraphDatabase.driver(self.uri, auth=auth, notifications_min_severity="OFF")
         except (errors.ConfigurationError, ValueError) as exc:
             raise ConfigError(f"KG_NEO4J_URI={self.uri!r} is not a Neo4j URI: {_scrub(exc, password)}") from exc
         try:
