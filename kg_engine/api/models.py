@@ -146,7 +146,7 @@ class EvidenceRequest(Strict):
 class LoadRequest(Strict):
     """A structured source to load into the server's store."""
 
-    source: str = Field(description="hetionet | indications | hpo")
+    source: str = Field(max_length=50, description="hetionet | indications | hpo | interactions | sider | ...")
 
 
 class Principal(BaseModel):

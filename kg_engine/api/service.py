@@ -17,7 +17,6 @@ from kg_engine.errors import ConfigError, JobStateError, KgError, QueryError, Re
 
 # HTTP status per engine error; anything else a KgError reports is the caller's bad input (400).
 _STATUS: dict[type[KgError], int] = {ReadOnlyError: 403, QueryError: 400, ConfigError: 400, JobStateError: 409}
-LOADS = ("hetionet", "indications", "hpo")
 
 
 def jsonable(value: Any) -> Any:
@@ -90,10 +89,14 @@ class EngineService:
 
     # --- admin jobs ------------------------------------------------------------------------------------
 
+    def sources(self) -> list[str]:
+        """What ``POST /api/admin/load`` can load: the engine's ``load_<source>`` methods."""
+        return sorted(n[5:] for n in dir(self.engine) if n.startswith("load_") and callable(getattr(self.engine, n)))
+
     def start_load(self, source: str, owner: str) -> Job:
         """Start loading ``source`` in a thread; at most one job runs at a time."""
-        if source not in LOADS:
-            raise HTTPException(400, f"unknown source {source!r}; choose from {', '.join(LOADS)}")
+        if source not in self.sources():
+            raise HTTPException(400, f"unknown source {source!r}; choose from {', '.join(self.sources())}")
         if getattr(self.engine.store, "read_only", False):
             raise HTTPException(409, "the server's store is open read-only (kg serve --read-only); loads need a "
                                      "writable store")

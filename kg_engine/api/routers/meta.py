@@ -32,7 +32,7 @@ def capabilities(_: Annotated[Caller, Depends(reader)],
                  svc: Annotated[EngineService, Depends(service)]) -> dict[str, Any]:
     """Which capabilities this server's engine has (the others answer 501 for now)."""
     return {"capabilities": svc.capabilities(), "backend": svc.engine.settings.backend,
-            "read_only": bool(getattr(svc.engine.store, "read_only", False))}
+            "read_only": bool(getattr(svc.engine.store, "read_only", False)), "load_sources": svc.sources()}
 
 
 @router.get("/stats")

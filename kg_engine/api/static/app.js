@@ -3,7 +3,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const state = { token: sessionStorage.getItem("kg-token") || "", editor: null, lastAsk: null, cy: null };
+const state = { token: sessionStorage.getItem("kg-token") || "", editor: null, lastAsk: null, cy: null, capabilities: {} };
 
 async function api(method, path, body) {
   const headers = { Authorization: `Bearer ${state.token}` };
@@ -56,6 +56,9 @@ async function signIn(token) {
     $("signout").hidden = false;
     $("signin-error").textContent = "";
     ensureEditor();
+    const caps = await api("GET", "/capabilities");
+    state.capabilities = caps.capabilities;
+    $("load-source").replaceChildren(...caps.load_sources.map((name) => el("option", name)));
   } catch (e) {
     state.token = "";
     sessionStorage.removeItem("kg-token");
@@ -155,6 +158,22 @@ async function showEvidence(anchor, answer) {
     $("evidence-edges").replaceChildren(table(["subject", "predicate", "object", "sources", "evidence"], rows));
   } catch (e) {
     $("evidence-edges").replaceChildren(el("p", e.message, "error"));
+  }
+  literature(`${anchor.name} ${answer.name}`);
+}
+
+async function literature(text) {
+  const box = $("evidence-sentences");
+  box.replaceChildren();
+  if (!state.capabilities.evidence) return;
+  try {
+    const out = await api("POST", "/evidence", { query: text, top: 10 });
+    const rows = (out.sentences || []).map((s) => ({ pmid: s.pmid, sentence: s.snippet, relevance: s.relevance }));
+    box.appendChild(el("h4", `Literature sentences (${rows.length})`));
+    if (rows.length) box.appendChild(table(["pmid", "sentence", "relevance"], rows));
+    (out.notes || []).forEach((n) => box.appendChild(el("p", n, "muted")));
+  } catch (e) {
+    box.appendChild(el("p", `literature: ${e.message}`, "muted"));
   }
 }
 
