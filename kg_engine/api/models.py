@@ -83,7 +83,7 @@ class DiagnoseRequest(Strict):
     excluded: list[str] = Field(default_factory=list, max_length=500)
     phenopacket: dict[str, Any] | None = None
     top: int = Field(10, ge=1, le=200)
-    ranker: str = Field("likelihood_ratio", max_length=50)
+    ranker: str = Field("fusion", max_length=50, description="fusion (LR when no checkpoint) | likelihood_ratio | ...")
 
     @model_validator(mode="after")
     def _one_input(self) -> DiagnoseRequest:

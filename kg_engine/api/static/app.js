@@ -212,7 +212,8 @@ async function diagnose() {
   try {
     const out = await api("POST", "/diagnose", body);
     const found = `${(out.observed || []).length} observed, ${(out.excluded || []).length} excluded finding(s)`;
-    $("dx-status").textContent = `${out.diagnoses.length} disease(s); ${found}. ${out.note || ""}`;
+    const notes = (out.notes || []).join(" ");
+    $("dx-status").textContent = `${out.diagnoses.length} disease(s); ${found}; ranker ${out.ranker || "?"}. ${notes}${notes ? ". " : ""}${out.note || ""}`;
     const cols = ["#", "disease", "score", "matched", "excluded but expected", "unexplained"];
     $("dx-results").appendChild(table(cols, out.diagnoses, (d, c, i) => {
       const ev = d.evidence || {};

@@ -128,12 +128,13 @@ def test_analyst_page_in_chromium(server: dict[str, str], browser: object, tmp_p
 
     # diagnosis: ranked diseases with matched / excluded / unexplained findings once the engine has it
     page.click("button[data-tab=diagnose]")
-    page.fill("#dx-hpo", "HP:0001250, HP:0001263")
-    page.fill("#dx-excluded", "HP:0001945")
+    page.fill("#dx-hpo", "HP:0001250, HP:0001263, HP:0000365")  # seizure, developmental delay, hearing impairment
+    page.fill("#dx-excluded", "HP:0001249")  # intellectual disability: expected by many candidates
     page.click("#dx-run")
     if _capabilities(server)["diagnose"]:
         page.wait_for_selector("#dx-results tbody tr")
         assert page.locator("#dx-results .tag.match").count() > 0
+        assert page.locator("#dx-results .tag.excl").count() + page.locator("#dx-results .tag.unexp").count() > 0
         assert "disease(s)" in page.inner_text("#dx-status")
     else:
         page.wait_for_selector("#dx-status:has-text('501')")
