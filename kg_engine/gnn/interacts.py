@@ -1,23 +1,23 @@
 """The ``interacts`` task: drug–drug interaction link prediction on ``Compound -interacts_with- Compound``.
 
-Interactions are undirected but stored once per pair (the smaller DrugBank CURIE as subject). Training uses
-that canonical orientation, so a supervision pair never passes messages through its own reverse copy; the
-message graph still carries both directions (``interacts_with`` and ``rev_interacts_with``). Evaluation is
-symmetric: every model's score matrix is averaged with its transpose, and held-out pairs are ranked from both
-ends with every known pair filtered in either orientation, so each pair is judged the same way whichever drug
-is its subject.
-
-The model reads the part of the graph that bears on drugs (:data:`KEEP_TYPES`: targets, their pathways,
-side effects, pharmacologic classes, indications, chemical similarity), without gene–gene, disease–gene and
-literature edges: a full-batch epoch on two CPU cores then takes well under a second.
+Interactions are undirected but stored once per pair (the smaller DrugBank CURIE as subject). Splits are
+drawn over those canonical pairs, so a held-out pair never stays behind in its reverse orientation. The model
+(:mod:`kg_engine.gnn.interacts_model`) passes messages along the training pairs in both directions and reads
+each compound's targets, side effects, classes, similar compounds and indications from the split's graph.
+Evaluation is symmetric: every model's score matrix is averaged with its transpose (self-pairs scored lowest),
+and held-out pairs are ranked from both ends with every known pair filtered in either orientation. The degree
+prior and the PyKEEN baselines are scored the same way, on the same split and the same training triples
+(:func:`interaction_graph`: the interactions plus the compound relations the GNN reads).
 """
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +27,19 @@ from torch_geometric.data import HeteroData
 
 from kg_engine.gnn import checkpoint
 from kg_engine.gnn.baselines import KgeBudget, pykeen_available, pykeen_scores
-from kg_engine.gnn.data import GnnDataError, LinkSplit, build_split
+from kg_engine.gnn.data import GnnDataError, LinkSplit, build_split, schema_fingerprint
 from kg_engine.gnn.evaluate import degree_prior, evaluate_matrix
-from kg_engine.gnn.train import TrainConfig, score_matrix, train
+from kg_engine.gnn.interacts_model import (
+    InteractionGnn,
+    InteractsConfig,
+    compound_features,
+    score_matrix,
+    train_interaction_gnn,
+)
+from kg_engine.gnn.train import TrainConfig
 
 TASK = "interacts"
 TARGET = ("Compound", "interacts_with", "Compound")
-KEEP_TYPES = frozenset({"Compound", "Gene", "Pathway", "SideEffect", "PharmacologicClass", "Disease"})
-DROP_PAIRS = frozenset({frozenset({"Gene"}), frozenset({"Disease", "Gene"}), frozenset({"Disease"})})
 Log = Callable[[str], None]
 
 
@@ -43,17 +48,18 @@ def _quiet(_: str) -> None:
 
 
 def interaction_graph(graph: HeteroData) -> HeteroData:
-    """The drug-centred part of ``graph`` the interacts model reads (node indices unchanged)."""
+    """The drug-centred part of ``graph`` the interacts models read (node indices unchanged)."""
+    from kg_engine.gnn.interacts_model import FEATURE_RELATIONS
+
     if TARGET not in graph.edge_types:
         raise GnnDataError("no Compound-interacts_with-Compound edges in the graph; run `kg load interactions` first")
+    keep = [et for et in (TARGET, *FEATURE_RELATIONS) if et in graph.edge_types]
     out = HeteroData()
-    for nt in graph.node_types:
-        if nt in KEEP_TYPES:
-            out[nt].num_nodes = graph[nt].num_nodes
-            out[nt].curie = graph[nt].curie
-    for et in graph.edge_types:
-        if et[0] in KEEP_TYPES and et[2] in KEEP_TYPES and frozenset({et[0], et[2]}) not in DROP_PAIRS:
-            out[et].edge_index = graph[et].edge_index
+    for nt in sorted({nt for et in keep for nt in (et[0], et[2])}):
+        out[nt].num_nodes = graph[nt].num_nodes
+        out[nt].curie = graph[nt].curie
+    for et in keep:
+        out[et].edge_index = graph[et].edge_index
     return out
 
 
@@ -81,9 +87,10 @@ def evaluate_interacts(graph: HeteroData, config: TrainConfig, pykeen_models: tu
     split = build_split(graph, TARGET, "random", seed=config.seed)
     sym = symmetric_split(split)
     started = time.perf_counter()
-    result = train(split, config, log=lambda e, loss, val: log(f"gnn epoch {e}: loss {loss:.4f} val {_fmt(val)}"))
+    gnn_config = model_config(config)
+    model, features, best_epoch = train_interaction_gnn(split, gnn_config, log)
     seconds = {"gnn": time.perf_counter() - started}
-    models = {"gnn": evaluate_matrix(symmetrize(score_matrix(result.model, split)), sym),
+    models = {"gnn": evaluate_matrix(symmetrize(score_matrix(model, features, split)), sym),
               "degree_prior": evaluate_matrix(degree_prior(sym), sym)}
     budget = budget or KgeBudget()
     if pykeen_models and pykeen_available():
@@ -95,7 +102,7 @@ def evaluate_interacts(graph: HeteroData, config: TrainConfig, pykeen_models: tu
             models[f"pykeen_{name.lower()}"] = evaluate_matrix(symmetrize(scores), sym)
     elif pykeen_models:
         log("pykeen not installed (pip install 'kg-engine[pykeen]'): its baselines are skipped")
-    spent = {"gnn": {**config.to_dict(), "epochs_run": len(result.epoch_seconds), "best_epoch": result.best_epoch},
+    spent = {"gnn": {"model": "InteractionGnn", **asdict(gnn_config), "best_epoch": best_epoch},
              "pykeen": asdict(budget) if len(models) > 2 else None,
              "seconds": {k: round(v, 1) for k, v in seconds.items()},
              "graph": {"node_types": list(graph.node_types), "edge_types": ["|".join(et) for et in graph.edge_types]},
@@ -104,41 +111,64 @@ def evaluate_interacts(graph: HeteroData, config: TrainConfig, pykeen_models: tu
     return {"task": TASK, "split": "random", "seed": config.seed, "models": _clean(models), "budget": spent}
 
 
+def model_config(config: TrainConfig) -> InteractsConfig:
+    """The interaction GNN's settings, taking seed (and a non-default epoch budget) from the CLI's config."""
+    epochs = config.epochs if config.epochs != TrainConfig().epochs else InteractsConfig().epochs
+    return InteractsConfig(seed=config.seed, epochs=epochs)
+
+
 def train_interacts(home: Path, graph: HeteroData, config: TrainConfig, log: Log = _quiet) -> Path:
-    """Train on a random split (val for early stopping), save a checkpoint of the drug graph, return its folder."""
+    """Train on a random split (val for early stopping), save a checkpoint folder, return it."""
     graph = interaction_graph(graph)
     split = build_split(graph, TARGET, "random", seed=config.seed)
-    result = train(split, config, log=lambda e, loss, val: log(f"epoch {e}: loss {loss:.4f} val {_fmt(val)}"))
-    metrics = {"test": evaluate_matrix(symmetrize(score_matrix(result.model, split)), symmetric_split(split)),
-               "best_epoch": result.best_epoch}
-    return checkpoint.save(home, TASK, split, result.model, config, graph, metrics)
+    gnn_config = model_config(config)
+    model, features, best_epoch = train_interaction_gnn(split, gnn_config, log)
+    metrics = {"test": evaluate_matrix(symmetrize(score_matrix(model, features, split)), symmetric_split(split)),
+               "best_epoch": best_epoch}
+    path = checkpoint.models_dir(home) / f"gnn-{TASK}-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    path.mkdir(parents=True, exist_ok=False)
+    torch.save(model.state_dict(), path / "model.pt")
+    meta = {"task": TASK, "target": list(TARGET), "model": "InteractionGnn", "config": asdict(gnn_config),
+            "fingerprint": schema_fingerprint(graph), "num_compounds": split.num_src,
+            "num_features": int(features.size(1)), "metrics": metrics,
+            "split": {"kind": "random", "seed": config.seed}}
+    (path / "config.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    return path
 
 
 def pair_scores(home: Path, graph: HeteroData, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, float]]:
-    """Predicted interaction of each pair: probability (sigmoid of the symmetric logit) and percentile.
+    """Predicted interaction of each pair: probability (sigmoid of the score) and percentile.
 
-    The percentile is the share of the first drug's other unobserved partners that score below the pair.
-    Raises ``CheckpointError`` when no ``interacts`` checkpoint exists or the graph changed since training.
+    The percentile is the share of the first drug's unobserved partners that score below the pair. Raises
+    ``CheckpointError`` when no ``interacts`` checkpoint exists or the graph changed since training.
     """
     graph = interaction_graph(graph)
-    ckpt = checkpoint.load(checkpoint.latest(home, TASK), graph)
-    z = checkpoint.embed(ckpt.model, graph)
+    path = checkpoint.latest(home, TASK)
+    meta = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    if meta.get("fingerprint") != schema_fingerprint(graph):
+        raise checkpoint.CheckpointError(f"{path}: the graph changed since this checkpoint was trained; retrain")
+    features = compound_features(graph)
+    model = InteractionGnn(meta["num_compounds"], meta["num_features"], InteractsConfig(**meta["config"]))
+    model.load_state_dict(torch.load(path / "model.pt", map_location="cpu", weights_only=True))
+    edges = graph[TARGET].edge_index
+    model.eval()
     with torch.no_grad():
-        matrix = symmetrize(ckpt.model.score_all(z, ckpt.target))
+        z, log_deg = model(features, torch.cat([edges, edges.flip(0)], dim=1))
+        matrix = model.score_all(z, log_deg)
     index = {c: i for i, c in enumerate(graph["Compound"].curie)}
     known = torch.zeros_like(matrix, dtype=torch.bool)
-    edges = graph[TARGET].edge_index
     known[edges[0], edges[1]] = True
     known[edges[1], edges[0]] = True
+    known.fill_diagonal_(True)
     out: dict[tuple[str, str], dict[str, float]] = {}
     for a, b in pairs:
         if a not in index or b not in index:
             continue
         i, j = index[a], index[b]
-        row = matrix[i][~known[i]]
         score = float(matrix[i, j])
         out[(a, b)] = {"probability": round(1 / (1 + math.exp(-score)), 4),
-                       "percentile": round(float((row < score).double().mean()), 4), "logit": round(score, 4)}
+                       "percentile": round(float((matrix[i][~known[i]] < score).double().mean()), 4),
+                       "score": round(score, 4)}
     return out
 
 
