@@ -158,8 +158,8 @@ class Neo4jStore:
 
         New edges are ``MERGE``d on endpoints + qualifiers, except in a first load: the first batch of an
         edge type with no stored edge before the call reads no stored edges and ``CREATE``s its new ones
-        (twice as fast on the server). Later batches of that type take the merging path, as they may meet
-        the edges the first one added.
+        (no look-up per row). Later batches of that type take the merging path, as they may meet the
+        edges the first one added.
         """
         self._check_writable()
         empty = {et for et in dict.fromkeys(b.type for b in batches) if self._is_empty(et)}
