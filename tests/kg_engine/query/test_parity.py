@@ -276,7 +276,11 @@ def test_hybrid_statements_answer_the_same_on_both_backends(parity: dict[str, An
         assert left[1], f"the subset should answer {cypher!r}"
 
 
-def test_to_pyg_has_the_same_nodes_and_edges_per_type(parity: dict[str, Any]) -> None:
+def test_to_pyg_and_stats_have_the_same_nodes_and_edges_per_type(parity: dict[str, Any]) -> None:
+    stats = {name: kg.store.stats() for name, kg in parity["engines"].items()}
+    for part in ("nodes", "edges"):
+        left, right = (getattr(stats[name], part) for name in ("ladybug", "neo4j"))
+        assert {k: v for k, v in left.items() if v} == {k: v for k, v in right.items() if v}, part
     graphs = {name: kg.store.to_pyg() for name, kg in parity["engines"].items()}
     lady, neo = graphs["ladybug"], graphs["neo4j"]
     assert sorted(lady.node_types) == sorted(neo.node_types)
