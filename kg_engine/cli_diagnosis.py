@@ -93,6 +93,8 @@ def diagnose(
     ranker: Annotated[str, typer.Option("--ranker", help="fusion (default when a checkpoint exists) | "
                                         "likelihood_ratio | resnik_bma")] = "fusion",
     evidence: Annotated[bool, typer.Option("--evidence/--no-evidence", help="Evidence in --batch output.")] = False,
+    workers: Annotated[int, typer.Option("--workers", help="--batch: processes computing the phenotype candidates "
+                                         "(forked; 1 = in this process).")] = 2,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     home: HomeOption = None,
 ) -> None:
@@ -106,7 +108,7 @@ def diagnose(
     fusion = open_fusion(diagnoser, settings.home) if ranker == "fusion" and settings is not None else None
     ranker = ranker if ranker != "fusion" or fusion is not None else "likelihood_ratio"
     if batch is not None:
-        _batch(diagnoser, fusion, settings, batch, output, top, ranker, evidence)
+        _batch(diagnoser, fusion, settings, batch, output, top, ranker, evidence, workers=workers)
         return
     wording: dict[str, str] = {}
     try:
@@ -149,7 +151,7 @@ def _print_ranked(patient: Any, ranked: list[dict[str, Any]]) -> None:
 
 
 def _batch(diagnoser: Any, fusion: Any, settings: Any, batch: Path, output: Path | None, top: int, ranker: str,
-           evidence: bool, chunk: int = 64) -> None:
+           evidence: bool, chunk: int = 256, workers: int = 2) -> None:
     import time
 
     from kg_engine.load.deadletter import DeadLetter
@@ -163,7 +165,7 @@ def _batch(diagnoser: Any, fusion: Any, settings: Any, batch: Path, output: Path
     def flush(sink: Any) -> None:
         patients = [p for p, _ in pending]
         if fusion is not None:
-            ranked = fusion.diagnose_many(patients, top, [w for _, w in pending], evidence)
+            ranked = fusion.diagnose_many(patients, top, [w for _, w in pending], evidence, workers=workers)
         else:
             ranked = [diagnoser.diagnose(p, top, ranker) for p in patients]
             if not evidence:

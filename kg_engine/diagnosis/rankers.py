@@ -61,6 +61,7 @@ class PhenotypeMatrices:
     ic: np.ndarray = field(init=False)
     background: np.ndarray = field(init=False)
     root: int = field(init=False)
+    up_max: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         kb = self.kb
@@ -90,6 +91,10 @@ class PhenotypeMatrices:
         self.negated = (negated @ anc.T.tocsc()).tocsc() if negated.nnz else negated
         self.negated.data[:] = 1.0
         self.root = kb.index[PHENOTYPIC_ABNORMALITY]
+        self.up_max = np.zeros(n_t)  # per term, the largest value of its ``up`` column (0 when empty)
+        filled = np.diff(self.up.indptr) > 0
+        if filled.any():
+            self.up_max[filled] = np.maximum.reduceat(self.up.data, self.up.indptr[:-1][filled])
 
     def columns_max(self, matrix: sp.csc_matrix, cols: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Per disease, max over ``cols`` of ``matrix[d, c] * weights[c]`` (dense vector)."""
@@ -138,15 +143,24 @@ class ResnikRanker:
         return self.m.columns_max(self.m.ancestors, anc, self.m.ic[anc])
 
     def score(self, observed: list[int], excluded: list[int] | None = None) -> np.ndarray:
-        """Per disease, the symmetric best-match average (excluded terms are not used)."""
+        """Per disease, the symmetric best-match average (excluded terms are not used).
+
+        The patient's ancestors are gathered once: their closure columns become one dense block (``[diseases,
+        union]``) from which each term takes the max over its own ancestors, and the best MICA of every term
+        with any patient term is one column max over the union (max is associative, so the figures are those of
+        the term-by-term loop).
+        """
         if not observed:
             return np.zeros(len(self.m.kb.diseases))
-        to_disease = np.zeros(len(self.m.kb.diseases))
-        best_for_term = np.zeros(len(self.m.kb.terms))
-        for q in observed:
-            anc = self.m.kb.ancestors_of(q)
-            to_disease += self.m.columns_max(self.m.closure, anc, self.m.ic[anc])
-            best_for_term = np.maximum(best_for_term, self.mica(q))
+        kb, m = self.m.kb, self.m
+        ancestors = [kb.ancestors_of(q) for q in observed]
+        union = np.unique(np.concatenate(ancestors))
+        block = m.closure[:, union].toarray()
+        block *= m.ic[union][None, :]
+        to_disease = np.zeros(len(kb.diseases))
+        for anc in ancestors:
+            to_disease += block[:, np.searchsorted(union, anc)].max(axis=1)
+        best_for_term = m.columns_max(m.ancestors, union, m.ic[union])
         from_disease = (self.binary @ best_for_term) / self.n_annotations
         return 0.5 * (to_disease / len(observed) + from_disease)
 
@@ -165,7 +179,8 @@ class LikelihoodRanker:
         anc = self.m.kb.ancestors_of(q)
         weights = np.where(anc == q, 1.0, self.p.imprecision) / self.m.background[anc]
         weights[anc == self.m.root] = 0.0  # every disease has "Phenotypic abnormality": no evidence
-        ratio = np.clip(self.m.columns_max(self.m.up, anc, weights), self.p.floor, self.p.max_ratio)
+        useful = self.m.up_max[anc] * weights > self.p.floor  # the others never rise above the floor
+        ratio = np.clip(self.m.columns_max(self.m.up, anc[useful], weights[useful]), self.p.floor, self.p.max_ratio)
         ratio[self.m.columns_max(self.m.negated, np.array([q]), np.ones(1)) > 0] = self.p.not_ratio
         return np.log(ratio)
 
@@ -182,8 +197,25 @@ class LikelihoodRanker:
             observed = most_specific(self.m.kb, observed)
         n_d = len(self.m.kb.diseases)
         obs = np.vstack([self.term_ratios(q) for q in observed]) if observed else np.zeros((0, n_d))
-        exc = np.vstack([self.excluded_ratios(e) for e in excluded]) if excluded else np.zeros((0, n_d))
+        exc = self.excluded_block(excluded) if excluded else np.zeros((0, n_d))
         return obs, exc
+
+    def excluded_block(self, excluded: list[int]) -> np.ndarray:
+        """``[len(excluded), diseases]`` :meth:`excluded_ratios` of several terms in one sparse slice."""
+        cols = np.asarray(excluded, dtype=np.int64)
+        background = np.minimum(self.m.background[cols], self.p.exclusion_cap)
+        # a disease without the term (or with a NOT annotation of it) gets the column's constant; only the
+        # stored entries need their own logarithm
+        base = self.p.exclusion_weight * np.log((1.0 - np.zeros(len(cols))) / (1.0 - background))
+        out = np.repeat(base[:, None], self.m.up.shape[0], axis=1)
+        sub = self.m.up[:, cols]
+        col = np.repeat(np.arange(len(cols)), np.diff(sub.indptr))
+        present = np.minimum(sub.data, self.p.exclusion_cap)
+        out[col, sub.indices] = self.p.exclusion_weight * np.log((1.0 - present) / (1.0 - background[col]))
+        neg = self.m.negated[:, cols]
+        col = np.repeat(np.arange(len(cols)), np.diff(neg.indptr))
+        out[col, neg.indices] = base[col]
+        return out
 
     def score(self, observed: list[int], excluded: list[int] | None = None) -> np.ndarray:
         """Per disease, the summed log likelihood ratio."""

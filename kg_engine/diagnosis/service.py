@@ -67,14 +67,14 @@ class Diagnoser:
         lr = obs.sum(axis=0) + exc.sum(axis=0)
         bma = self.resnik.score(observed, excluded)
         order = _top(lr, top)
-        lr_rank, bma_rank = _ranks(lr), _ranks(bma)
+        lr_rank, bma_rank = _ranks_of(lr, order), _ranks_of(bma, order)
         specific = most_specific(self.kb, observed) if self.params.specific_only else observed
         up = self._up[order]  # the candidates' rows only: one sparse slice, not a lookup per pair
         exact = _count_positive(up, specific)
         unexplained = (obs[:, order] <= np.log(self.params.floor) + 1e-9).sum(axis=0) if len(obs) else 0 * exact
         contradicted = (obs[:, order] <= np.log(self.params.not_ratio) + 1e-9).sum(axis=0) if len(obs) else 0 * exact
         n_genes = np.array([len(self.kb.genes[d]) for d in order], dtype=np.float64)
-        feats = np.column_stack([lr[order], lr_rank[order], bma[order], bma_rank[order], exact,
+        feats = np.column_stack([lr[order], lr_rank, bma[order], bma_rank, exact,
                                  len(specific) - exact - unexplained, unexplained, _count_positive(up, excluded),
                                  contradicted, np.diff(self._direct.indptr)[order], n_genes]).astype(np.float64)
         return [Candidate(int(d), float(lr[d]), feats[k]) for k, d in enumerate(order)]
@@ -148,8 +148,11 @@ def _top(scores: np.ndarray, top: int) -> np.ndarray:
     return part[np.lexsort((part, -scores[part]))]
 
 
-def _ranks(scores: np.ndarray) -> np.ndarray:
-    order = np.argsort(-scores, kind="stable")
-    ranks = np.empty(len(scores), dtype=np.float64)
-    ranks[order] = np.arange(1, len(scores) + 1)
-    return ranks
+def _ranks_of(scores: np.ndarray, items: np.ndarray) -> np.ndarray:
+    """:func:`_ranks` of ``items`` only (higher first, ties by index) without sorting every score."""
+    values = scores[items][:, None]
+    higher = (scores[None, :] > values).sum(axis=1)
+    tied = scores[None, :] == values
+    tied_before = (tied & (np.arange(len(scores))[None, :] < items[:, None])).sum(axis=1) if tied.sum() > len(items) \
+        else 0
+    return (1 + higher + tied_before).astype(np.float64)

@@ -12,11 +12,13 @@ findings attributed to relatives are left out.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kg_engine.diagnosis.knowledge import PHENOTYPIC_ABNORMALITY
 
@@ -26,10 +28,11 @@ if TYPE_CHECKING:
     from ingest.findings import FindingTerm
     from kg_engine.load.hpo import HpoRelease
 
-__all__ = ["TextFindings", "build_text_pipeline", "extract_findings", "finding_terms", "load_text_pipeline",
-           "plural"]
+__all__ = ["SENTENCE_ASSERTION", "SentenceAssertion", "TextFindings", "build_text_pipeline",
+           "extract_findings", "finding_terms", "load_text_pipeline", "plural"]
 
 TERMS_VERSION = "hpo-text-terms-v1"
+SENTENCE_ASSERTION = "kg_sentence_assertion"
 _UNCOUNTABLE = re.compile(r"(ia|ism|osis|itis|ness|ity|ing|ed|al|ic|ous|ly|ae|ies|us|s|x|sh|ch|um|a|ical|ive|"
                           r"[^aeiou]y)$")
 _WORD_Y = re.compile(r"[^aeiou]y$")
@@ -73,18 +76,18 @@ def finding_terms(cache_dir: Path, release: HpoRelease | None = None) -> list[Fi
 
 
 def build_text_pipeline(terms: list[FindingTerm]) -> Language:
-    """Tokenizer, line sentences, sentencizer, HPO findings and assertion status."""
+    """Tokenizer, line sentences, sentencizer, HPO findings and assertion status (:class:`SentenceAssertion`)."""
     import spacy
 
-    from ingest.assertion import ASSERTION
     from ingest.findings import FINDING_GROUP, FINDINGS
     from ingest.note_pipeline import LINE_SENTENCES
 
+    _register_factory()
     nlp = spacy.blank("en")
     nlp.add_pipe(LINE_SENTENCES)
     nlp.add_pipe("sentencizer")
     nlp.add_pipe(FINDINGS).set_terms(terms)
-    nlp.add_pipe(ASSERTION, config={"span_keys": [FINDING_GROUP]})
+    nlp.add_pipe(SENTENCE_ASSERTION, config={"span_keys": [FINDING_GROUP]})
     return nlp
 
 
@@ -180,3 +183,131 @@ def _listed_exclusions(doc: object) -> list[tuple[int, int]]:
                 left = text.rfind(";", 0, cue.start()) + 1
                 ranges.append((offset + left, offset + cue.start()))
     return ranges
+
+
+class _Sentence:
+    """One sentence's tokens and, per token, the ends of the trigger phrases starting there (shortest first)."""
+
+    def __init__(self, text: str, left: int, right: int) -> None:
+        from ingest import assertion as ax
+
+        self.left, self.right = left, right
+        self.tokens = ax._tokens(text[left:right], left)
+        self.starts = [t.start for t in self.tokens]
+        self.ends_at = [t.end for t in self.tokens]
+        words = [t.text for t in self.tokens]
+        n = len(words)
+        self.ends = [[j for j in range(i + 1, min(n, i + ax._MAX_PHRASE) + 1) if tuple(words[i:j]) in ax._RULES]
+                     for i in range(n)]
+
+    def triggers(self, skip: tuple[int, int]) -> list[tuple[int, int, str, str, str]]:
+        """``ingest.assertion._match_triggers`` of this sentence from the precomputed phrase ends."""
+        from ingest import assertion as ax
+
+        tokens, found, i, n = self.tokens, [], 0, len(self.tokens)
+        while i < n:
+            if skip[0] <= i < skip[1]:
+                i = skip[1]
+                continue
+            limit = min(n, i + ax._MAX_PHRASE)
+            if i < skip[0]:
+                limit = min(limit, skip[0])
+            j = next((j for j in reversed(self.ends[i]) if j <= limit), None)
+            if j is None:
+                i += 1
+                continue
+            key = tuple(t.text for t in tokens[i:j])
+            phrase = " ".join(key)
+            found.extend((i, j, phrase, kind, direction) for kind, direction in ax._RULES[key])
+            i = j
+        return found
+
+
+def sentence_status(text: str, sentence: _Sentence, start: int, end: int, window: int, use_sections: bool) -> Any:
+    """``ingest.assertion.assert_status`` of a mention inside ``sentence`` (tokens and triggers reused)."""
+    from ingest import assertion as ax
+    from ingest.sections import section_at
+
+    tokens = sentence.tokens
+    lo = bisect.bisect_right(sentence.ends_at, start)  # first token ending after the mention starts
+    hi = bisect.bisect_left(sentence.starts, end)  # tokens starting before the mention ends
+    m_first, m_end = (lo, hi) if hi > lo else (0, 0)
+    triggers = sentence.triggers((m_first, m_end))
+    governing: dict[str, tuple[int, Any]] = {}
+    for first, last, phrase, kind, direction in triggers:
+        if kind in (ax.PSEUDO, ax.TERMINATE):
+            continue
+        trig = ax.Trigger(phrase, kind, direction, tokens[first].start, tokens[last - 1].end)
+        if direction in (ax.PRE, ax.BOTH) and last <= m_first:
+            distance = ax._words_between(tokens, last, m_first)
+            if distance < window and not ax._blocked(tokens, triggers, kind, last, m_first):
+                ax._keep(governing, kind, distance, trig)
+        if direction in (ax.POST, ax.BOTH) and first >= m_end:
+            distance = ax._words_between(tokens, m_end, first)
+            if distance < window and not ax._blocked(tokens, triggers, kind, m_end, first):
+                ax._keep(governing, kind, distance, trig)
+    for status in ax._PRIORITY:
+        if status.value in governing:
+            return ax.Assertion(status, governing[status.value][1])
+    if use_sections:
+        section = section_at(text, start)
+        if section is not None and section.kind in (ax.Status.family.value, ax.Status.historical.value):
+            return ax.Assertion(ax.Status(section.kind), None, section.name)
+    return ax.Assertion(ax.Status.affirmed)
+
+
+class SentenceAssertion:
+    """The note pipeline's assertion status (``kg_assertion``), with each sentence tokenised and scanned once.
+
+    A case description is one or two long sentences naming dozens of findings; ``kg_assertion`` re-reads the
+    sentence (spaCy's ``span.sent`` walk, tokens, trigger scan) for every finding, ~200 ms per case. Here a
+    sentence's tokens and trigger phrase ends are computed once and each finding only rescans the phrase ends
+    (the same longest-first, left-to-right matches, since a finding's own tokens still break the scan). A
+    finding that crosses its sentence's end falls back to ``ingest.assertion.assert_status``.
+    """
+
+    def __init__(self, name: str, window: int, use_sections: bool, span_keys: Iterable[str]) -> None:
+        from ingest.assertion import register_extensions
+
+        register_extensions()
+        self.name, self.window, self.use_sections, self.span_keys = name, window, use_sections, tuple(span_keys)
+
+    def __call__(self, doc: Any) -> Any:
+        """Set ``span._.assertion`` and ``span._.assertion_trigger`` on the spans of ``span_keys``."""
+        from ingest.assertion import assert_status
+
+        spans = [s for key in self.span_keys if key in doc.spans for s in doc.spans[key]]
+        if not spans:
+            return doc
+        bounds = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") else []
+        firsts = [b[0] for b in bounds]
+        sentences: dict[int, _Sentence] = {}
+        for span in spans:
+            k = bisect.bisect_right(firsts, span.start_char) - 1
+            if k < 0 or span.end_char > bounds[k][1]:
+                result = assert_status(doc.text, span.start_char, span.end_char, sentence=bounds[k] if k >= 0 else None,
+                                       window=self.window, use_sections=self.use_sections)
+            else:
+                if k not in sentences:
+                    sentences[k] = _Sentence(doc.text, *bounds[k])
+                result = sentence_status(doc.text, sentences[k], span.start_char, span.end_char, self.window,
+                                         self.use_sections)
+            span._.assertion = result.status.value
+            span._.assertion_trigger = result.trigger
+        return doc
+
+
+def _register_factory() -> None:
+    from spacy.language import Language
+
+    from ingest.assertion import DEFAULT_WINDOW
+
+    if Language.has_factory(SENTENCE_ASSERTION):
+        return
+
+    @Language.factory(SENTENCE_ASSERTION, assigns=["span._.assertion"],
+                      default_config={"window": DEFAULT_WINDOW, "use_sections": True, "span_keys": ["findings"]})
+    def make_sentence_assertion(nlp: Language, name: str, window: int, use_sections: bool,
+                                span_keys: list[str]) -> SentenceAssertion:
+        """SpaCy factory for ``kg_sentence_assertion``."""
+        return SentenceAssertion(name, window, use_sections, span_keys)

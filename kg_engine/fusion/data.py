@@ -76,7 +76,7 @@ def candidate_lists(diagnoser: Diagnoser, queries: Sequence[Query], top: int,
                     workers: int = 1) -> list[tuple[np.ndarray, np.ndarray]]:
     """The LR top-``top`` (indices, raw features) of each query, in ``workers`` forked processes."""
     jobs = [(q.observed, q.excluded, top) for q in queries]
-    if workers <= 1 or len(jobs) < 200 or "fork" not in mp.get_all_start_methods():
+    if workers <= 1 or len(jobs) < 64 or "fork" not in mp.get_all_start_methods():
         _init(diagnoser)
         return [_candidates(j) for j in jobs]
     with mp.get_context("fork").Pool(workers, initializer=_init, initargs=(diagnoser,)) as pool:

@@ -76,12 +76,12 @@ class FusionDiagnoser:
         """The model inputs of the queries (their LR candidates and features); reusable across variants."""
         return build_inputs(self.diagnoser, queries, self.phrases, self.bundle.top, workers)
 
-    def rank(self, queries: Sequence[Query], variant: str = "fusion",
-             inputs: Sequence[CaseInput] | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    def rank(self, queries: Sequence[Query], variant: str = "fusion", inputs: Sequence[CaseInput] | None = None,
+             workers: int = 1) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per query, (disease indices, scores) of its re-ranked candidates, best first."""
         from kg_engine.fusion.train import score_inputs
 
-        inputs = inputs if inputs is not None else self.inputs(queries)
+        inputs = inputs if inputs is not None else self.inputs(queries, workers)
         scores = score_inputs(self.bundle.models[variant], inputs, self.device)
         out = []
         for case, s in zip(inputs, scores, strict=True):
@@ -105,12 +105,12 @@ class FusionDiagnoser:
 
     def diagnose_many(self, patients: Sequence[Patient], top: int = 10,
                       wordings: Sequence[dict[str, str]] | None = None, evidence: bool = True,
-                      variant: str = "fusion") -> list[list[dict[str, Any]]]:
-        """Ranked diagnoses of many patients (one batched model call)."""
+                      variant: str = "fusion", workers: int = 1) -> list[list[dict[str, Any]]]:
+        """Ranked diagnoses of many patients (one batched model call; candidates in ``workers`` processes)."""
         wordings = wordings or [{}] * len(patients)
         queries = [patient_query(self.diagnoser, p, w) for p, w in zip(patients, wordings, strict=True)]
         return [self._entries(p, idx, s, top, evidence)
-                for p, (idx, s) in zip(patients, self.rank(queries, variant), strict=True)]
+                for p, (idx, s) in zip(patients, self.rank(queries, variant, workers=workers), strict=True)]
 
     def diagnose(self, patient: Patient, top: int = 10, wording: dict[str, str] | None = None,
                  evidence: bool = True) -> list[dict[str, Any]]:
