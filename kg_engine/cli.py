@@ -239,12 +239,13 @@ from kg_engine import cli_clinical  # noqa: E402
 cli_clinical.register(app)
 
 
-from kg_engine import cli_diagnosis  # noqa: E402, F401  (kg load hpo, kg diagnose, kg eval diagnosis)
-from kg_engine import cli_ask  # noqa: E402, F401  (kg ask, kg find, kg eval ask)
-from kg_engine import cli_predict  # noqa: E402, F401  (kg train gnn, kg eval gnn/repurposing, kg predict, kg similar)
-from kg_engine import cli_serve  # noqa: E402, F401  (kg serve, kg token)
-
-from kg_engine import cli_decision  # noqa: E402, F401  (kg treat, kg interactions, kg risk, kg evidence, kg sources)
+from kg_engine import (  # noqa: E402  (the command groups register on the apps above)
+    cli_ask,  # noqa: F401  (kg ask, kg find, kg eval ask)
+    cli_decision,  # noqa: F401  (kg treat, kg interactions, kg risk, kg evidence, kg sources)
+    cli_diagnosis,  # noqa: F401  (kg load hpo, kg diagnose, kg eval diagnosis)
+    cli_predict,  # noqa: F401  (kg train gnn, kg eval gnn/repurposing, kg predict, kg similar)
+    cli_serve,  # noqa: F401  (kg serve, kg token)
+)
 
 if __name__ == "__main__":
     app()
