@@ -134,7 +134,7 @@ def neo4j() -> ModuleType:
 @pytest.fixture
 def fake(neo4j: ModuleType, monkeypatch: pytest.MonkeyPatch) -> FakeDriver:
     driver = FakeDriver()
-    monkeypatch.setattr(neo4j.GraphDatabase, "driver", lambda uri, auth=None: driver)
+    monkeypatch.setattr(neo4j.GraphDatabase, "driver", lambda uri, auth=None, **config: driver)
     return driver
 
 
