@@ -245,7 +245,7 @@ def test_every_dev_question_answers_the_same_on_both_backends(parity: dict[str, 
     p50 = {k: sorted(v)[len(v) // 2] * 1000 for k, v in latency.items()}
     print(json.dumps({"questions": len(lines), "answered": answered, "non_empty": nonempty, "differ": len(differ),
                       "edges": parity["edges"], "p50_ms": p50, "timings_s": parity["timings"]}))
-    assert len(lines) == 339
+    assert len(lines) >= 300  # the whole dev set (339 questions when this was written)
     assert nonempty >= 0.7 * answered, "the subset should leave most answered questions with answers"
     assert not differ, "\n".join(f"{i} {q!r}: {d}" for i, q, d in differ[:20])
 
