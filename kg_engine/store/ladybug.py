@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -306,19 +308,29 @@ class LadybugStore:
             raise ReadOnlyError(f"{refusal} (the graph store at {self.path} is open read-only)")
         if problem := parameter_problem(cypher, params):
             raise QueryError(problem)
+        try:
+            frame = self._fetch_timed(cypher, dict(params or {}), timeout_s)
+        except QueryError as exc:
+            if not _names_unloaded_schema_table(str(exc)):
+                raise
+            # Neo4j answers a label or type nothing was loaded into with no rows; so does this store.
+            frame = pd.DataFrame()
+        return frame if max_rows is None else frame.head(max_rows)
+
+    def _fetch_timed(self, cypher: str, params: dict[str, Any], timeout_s: float | None) -> pd.DataFrame:
         if timeout_s is None:
-            frame = self._fetch(cypher, dict(params or {}))
+            frame = self._fetch(cypher, params)
         else:
             self._conn.set_query_timeout(max(1, round(timeout_s * 1000)))
             try:
-                frame = self._fetch(cypher, dict(params or {}))
+                frame = self._fetch(cypher, params)
             except QueryError as exc:
                 if str(exc).strip() == "Interrupted.":
                     raise QueryError(f"the query ran past its timeout of {timeout_s:g} s and was stopped") from exc
                 raise
             finally:
                 self._conn.set_query_timeout(0)
-        return frame if max_rows is None else frame.head(max_rows)
+        return frame
 
     def stats(self) -> StoreStats:
         """Node counts per table and edge counts per (subject, predicate, object)."""
@@ -401,6 +413,23 @@ def _scope(curies: Sequence[str]) -> tuple[str, str, dict[str, Any]]:
     if len(curies) > SCOPED_READ_LIMIT:
         return "", "", {}
     return "UNWIND $scope AS wanted ", " {curie: wanted}", {"scope": [str(c) for c in curies]}
+
+
+_MISSING_TABLE = re.compile(r"Table (\w+) does not exist")
+
+
+def _names_unloaded_schema_table(message: str) -> bool:
+    """Whether a binder error names a schema category or predicate that has no table yet (nothing loaded)."""
+    match = _MISSING_TABLE.search(message)
+    if match is None:
+        return False
+    schema = _schema()
+    return match.group(1) in schema.categories or match.group(1) in schema.predicates
+
+
+@cache
+def _schema() -> Schema:
+    return load_schema()
 
 
 def _arrow(frames: pd.DataFrame | list[pd.DataFrame]) -> pa.Table:

@@ -253,6 +253,15 @@ def test_syntax_error_is_a_query_error_with_the_backend_message(store: GraphStor
         store.query("MATCH (n RETURN n")
 
 
+def test_schema_labels_nothing_was_loaded_into_answer_no_rows(store: GraphStore) -> None:
+    # A fresh home has no notes: asking for them is an empty answer on both backends, not an error.
+    rows = store.query(
+        "MATCH (n:ClinicalNote)-[r:mentions_absence_of]->(p:PhenotypicFeature {curie: $p}) RETURN n.curie AS note",
+        {"p": "HP:0100749"},
+    )
+    assert rows.empty
+
+
 def test_read_only_store_refuses_writes(backend: Backend, hetionet_slice: HetionetSlice) -> None:
     writer = backend.open()
     writer.init_schema(load_schema())
