@@ -115,9 +115,12 @@ def _serve(home: Path, data_dir: str | None) -> tuple[subprocess.Popen[bytes], s
 
 
 def _warm(base: str, token: str) -> dict[str, int]:
-    """One request per endpoint first: start-up (grounding index, phenotype knowledge) is not measured."""
+    """One request per endpoint first: start-up (grounding index, phenotype knowledge) is not measured.
+
+    A home's first ask builds its grounding index (minutes on the full graph; cached under the home after).
+    """
     statuses = {}
-    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=600) as http:
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=1800) as http:
         statuses["ask"] = http.post("/api/ask", json={"question": QUESTIONS[0]}).status_code
         statuses["diagnose"] = http.post("/api/diagnose", json={**CASES[0], "top": 10}).status_code
         statuses["diagnose_text"] = http.post("/api/diagnose", json={**CASES[3], "top": 10}).status_code
@@ -150,7 +153,11 @@ def main() -> None:
     finally:
         if proc is not None:
             proc.terminate()
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a request still running (a cold start) holds it
+                proc.kill()
+                proc.wait()
     report.update(warm_up_status=warm, cpus=os.cpu_count(), loadavg_before=[round(x, 2) for x in load_before],
                   loadavg_after=[round(x, 2) for x in load_after])
     print(json.dumps(report, indent=1))
