@@ -9,14 +9,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from cypher.templates import list_templates, load_template
 from kg_engine.errors import KgError
@@ -54,7 +55,7 @@ def reports_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except KgError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False)
+            err.print(Text.assemble(("error: ", "bold red"), str(exc)), highlight=False)  # literal: "[ray]" stays
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
@@ -142,32 +143,70 @@ def stats(home: HomeOption = None, as_json: Annotated[bool, typer.Option("--json
     out.print(table, edges_table)
 
 
+QUICKSTART_QUESTIONS = (
+    "Which drugs treat type 2 diabetes?",
+    "How many genes does imatinib bind?",
+    "Which drugs bind genes associated with Alzheimer's disease?",
+)
+QUICKSTART_PATIENT = "A 3-year-old boy with seizures, microcephaly and hypotonia; no hearing loss."
+
+
 @app.command()
 @reports_errors
 def quickstart(
     home: HomeOption = None,
     literature: Annotated[bool, typer.Option("--literature/--no-literature", help="Also ingest BC5CDR dev.")] = True,
 ) -> None:
-    """Load Hetionet and indications, ingest sample abstracts, and run the example queries."""
+    """Build a home where every command works: the graph, phenotypes, interactions, literature, examples."""
     from kg_engine.cli_literature import ingest_sample
 
     started = time.perf_counter()
+    steps: list[tuple[str, float]] = []
+
+    def step(name: str, job: Callable[[], Any]) -> Any:
+        begun = time.perf_counter()
+        result = job()
+        steps.append((name, time.perf_counter() - begun))
+        return result
+
     with _engine(home) as kg:
-        kg.init()
-        _print_report(_with_progress("Hetionet", lambda progress: kg.load_hetionet(None, progress)))
-        _print_report(_with_progress("indications", lambda progress: kg.load_indications(None, progress)))
+        step("init", kg.init)
+        for title, load in (("Hetionet", kg.load_hetionet), ("indications", kg.load_indications),
+                            ("interactions", kg.load_interactions), ("SIDER", kg.load_sider), ("HPO", kg.load_hpo)):
+            _print_report(step(title, lambda load=load, title=title: _with_progress(title, partial(load, None))))
         if literature:
-            ingest_sample(kg)
-        for name in list_templates():
-            template = load_template(name)
-            out.rule(f"[bold]{name}[/]: {template.description}")
-            out.print(f"[dim]{escape(template.cypher)}[/]\nparams: {escape(str(template.examples))}", highlight=False)
-            _print_rows(kg.query(template.cypher, template.examples), OutputFormat.table)
+            step("literature", lambda: ingest_sample(kg))
+        step("examples", lambda: _quickstart_examples(kg))
         summary = kg.stats()
+    timings = Table("step", "seconds", title="quickstart")
+    for name, seconds in steps:
+        timings.add_row(name, f"{seconds:.1f}")
+    out.print(timings)
     out.print(
-        f"[green]done[/] in {time.perf_counter() - started:.1f} s: {summary.node_total:,} nodes, "
-        f"{summary.edge_total:,} edges in {kg.settings.store_path}"
+        f"done in {time.perf_counter() - started:.1f} s: {summary.node_total:,} nodes, "
+        f"{summary.edge_total:,} edges in {kg.settings.store_path}",
+        markup=False, highlight=False,
     )
+
+
+def _quickstart_examples(kg: Engine) -> None:
+    """Run the templates, a few questions and a diagnosis once (this also builds their caches)."""
+    for name in list_templates():
+        template = load_template(name)
+        out.rule(f"{name}: {template.description}", style="bold")
+        out.print(f"{template.cypher}\nparams: {template.examples}", markup=False, highlight=False, style="dim")
+        _print_rows(kg.query(template.cypher, template.examples), OutputFormat.table)
+    for question in QUICKSTART_QUESTIONS:
+        answer = kg.ask(question)
+        out.rule(f"kg ask {question!r}", style="bold")
+        out.print(answer.get("cypher", ""), markup=False, highlight=False, style="dim")
+        names = [a.get("name") or a.get("curie") for a in answer.get("answers", [])[:10]]
+        shown = answer.get("count", answer.get("boolean", ", ".join(map(str, names))))
+        out.print(answer.get("reason") if answer.get("abstained") else shown, markup=False, highlight=False)
+    out.rule(f"kg diagnose {QUICKSTART_PATIENT!r}", style="bold")
+    result = kg.diagnose(QUICKSTART_PATIENT, top=5)
+    for diagnosis in result.get("diagnoses", [])[:5]:
+        out.print(f"{diagnosis.get('curie')}  {diagnosis.get('name')}  {diagnosis.get('score')}", markup=False)
 
 
 def _with_progress(title: str, job: Callable[[Callable[[str, int, int], None]], LoadReport]) -> LoadReport:
@@ -189,7 +228,7 @@ def _print_report(report: LoadReport) -> None:
                       f"{f.rejected:,}")
     out.print(table)
     if report.rejected:
-        err.print(f"[yellow]{report.rejected} rejected row(s) written to {report.deadletter}[/]")
+        err.print(f"{report.rejected} rejected row(s) written to {report.deadletter}", style="yellow", markup=False)
 
 
 def _parse_params(pairs: list[str]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from kg_engine.cli import HomeOption, _engine, err, out, reports_errors
@@ -84,7 +85,7 @@ def assertion(
             try:
                 record = _annotate(line)
             except ValueError as exc:
-                err.print(f"[yellow]{input_path}:{number}:[/] {exc}", highlight=False)
+                err.print(f"[yellow]{escape(f'{input_path}:{number}:')}[/] {escape(str(exc))}", highlight=False)
                 dead.write(str(input_path), number, str(exc), line.rstrip("\n"))
                 continue
             dst.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -123,7 +124,7 @@ def eval_assertion(
     except FileNotFoundError as exc:
         raise ConfigError(str(exc)) from exc
     for row in result["skipped"]:
-        err.print(f"[yellow]skipped line {row['line']}:[/] {row['reason']}", highlight=False)
+        err.print(f"[yellow]skipped line {row['line']}:[/] {escape(str(row['reason']))}", highlight=False)
     out.print_json(json.dumps(result))
 
 
@@ -187,7 +188,7 @@ def _note_nlp(settings: Settings, model: Path | None) -> Language:
 
     try:
         with err.status("loading the note pipeline, knowledge base and HPO terms (built once: about a minute)"):
-            return load_note_nlp(settings, model, lambda m: err.print(f"[dim]{m}[/]", highlight=False))
+            return load_note_nlp(settings, model, lambda m: err.print(m, style="dim", markup=False, highlight=False))
     except FileNotFoundError as exc:
         raise ConfigError(str(exc)) from exc
 
