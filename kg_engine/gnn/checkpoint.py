@@ -182,7 +182,8 @@ def similar(table: pd.DataFrame, curie: str, top: int = 10) -> pd.DataFrame:
     category = table.at[row[0], "category"]
     same = table[table["category"] == category].reset_index(drop=True)
     mat = torch.from_numpy(np.stack(same["embedding"].to_numpy())).float()
-    mat = torch.nn.functional.normalize(mat, dim=1)
+    # centred on the category's mean: gated inputs share a type vector that would make every cosine near 1
+    mat = torch.nn.functional.normalize(mat - mat.mean(0), dim=1)
     query = mat[int(np.flatnonzero(same["curie"].to_numpy() == curie)[0])]
     cos = mat @ query
     cos[same["curie"].to_numpy() == curie] = float("-inf")

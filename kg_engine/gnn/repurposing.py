@@ -142,8 +142,14 @@ def hold_out(graph: HeteroData, fraction: float, seed: int) -> tuple[HeteroData,
     edges = graph[TREATS].edge_index
     gen = torch.Generator().manual_seed(seed)
     chosen = edges[:, torch.randperm(edges.size(1), generator=gen)[: round(fraction * edges.size(1))]]
+    return without_pairs(graph, chosen), [(graph["Compound"].curie[c], graph["Disease"].curie[d])
+                                          for c, d in chosen.t().tolist()]
+
+
+def without_pairs(graph: HeteroData, pairs: Tensor) -> HeteroData:
+    """A copy of ``graph`` with the compound–disease ``pairs`` (``[2, n]`` indices) cut from every relation."""
     n_d = int(graph["Disease"].num_nodes)
-    held = chosen[0] * n_d + chosen[1]
+    held = pairs[0] * n_d + pairs[1]
     out = graph.clone()
     for et in graph.edge_types:
         if {et[0], et[2]} != {"Compound", "Disease"}:
@@ -151,5 +157,4 @@ def hold_out(graph: HeteroData, fraction: float, seed: int) -> tuple[HeteroData,
         ei = graph[et].edge_index
         oriented = ei if et[0] == "Compound" else ei.flip(0)
         out[et].edge_index = ei[:, ~torch.isin(oriented[0] * n_d + oriented[1], held)].contiguous()
-    pairs = [(graph["Compound"].curie[c], graph["Disease"].curie[d]) for c, d in chosen.t().tolist()]
-    return out, pairs
+    return out
