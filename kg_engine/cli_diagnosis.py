@@ -223,6 +223,9 @@ def eval_diagnosis(
                                        "its findings (HPO synonyms, read back by the text matcher).")] = False,
     text_ranker: Annotated[bool, typer.Option("--text-ranker/--no-text-ranker", help="The text-only MiniLM baseline "
                                               "(full MiniLM over every case text; cached).")] = True,
+    rankers: Annotated[str | None, typer.Option("--rankers", help="Comma-separated subset to run: fusion (with "
+                                                "its ablations), likelihood_ratio, resnik_bma, text_minilm; "
+                                                "default: all.")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     home: HomeOption = None,
 ) -> None:
@@ -238,13 +241,19 @@ def eval_diagnosis(
     with DeadLetter(settings.deadletter_dir / "eval-diagnosis.jsonl") as dead:
         cases = list(read_cases(diagnoser, paths, lambda f, line, why: dead.write(f, line, why), reader))
         rejected = dead.count
-    fusion = open_fusion(diagnoser, settings.home)
+    chosen = set(_split_ids([rankers])) if rankers else None
+    known = {"fusion", "text_minilm", *diagnoser.rankers}
+    if chosen is not None and (unknown := chosen - known):
+        raise typer.BadParameter(f"unknown rankers {sorted(unknown)}; choose from {sorted(known)}")
+    fusion = open_fusion(diagnoser, settings.home) if chosen is None or chosen & {"fusion", "text_minilm"} else None
     cache = settings.home / "cache" / "fusion"
-    baseline = TextOnlyRanker(diagnoser, fusion.phrases, cache) if fusion is not None and text_ranker else None
-    result = evaluate(diagnoser, cases, fusion, baseline) | {"rejected": rejected}
+    wants_text_ranker = text_ranker and (chosen is None or "text_minilm" in chosen)
+    baseline = TextOnlyRanker(diagnoser, fusion.phrases, cache) if fusion is not None and wants_text_ranker else None
+    scorer = fusion if chosen is None or "fusion" in chosen else None
+    result = evaluate(diagnoser, cases, scorer, baseline, rankers=chosen) | {"rejected": rejected}
     if text and reader is not None:
         worded, wordings = text_cases(diagnoser, cases, reader)
-        result["text_input"] = evaluate(diagnoser, worded, fusion, baseline, wordings)
+        result["text_input"] = evaluate(diagnoser, worded, scorer, baseline, wordings, rankers=chosen)
     if as_json:
         out.print_json(json.dumps(result))
         return

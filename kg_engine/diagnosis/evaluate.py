@@ -95,13 +95,14 @@ def _report(ranks: np.ndarray, not_cited: np.ndarray, in_tune: np.ndarray, secon
 
 
 def evaluate(diagnoser: Diagnoser, cases: list[EvalCase], fusion: Any = None, text_ranker: Any = None,
-             wordings: list[dict[str, str]] | None = None) -> dict[str, Any]:
+             wordings: list[dict[str, str]] | None = None, rankers: set[str] | None = None) -> dict[str, Any]:
     """Metrics per ranker on all cases, on the not-cited subset and on the two halves of the groups.
 
     ``fusion`` (a :class:`~kg_engine.fusion.service.FusionDiagnoser`) adds the fusion model and each ablation
     its checkpoint holds (``fusion``, ``fusion_no_graph``, …); ``text_ranker`` the text-only MiniLM ranker.
     ``wordings`` (per case, HPO id -> the words of the text that named it) feed the fusion model's text side.
     The ``tune_half`` is the fusion model's selection half; ``held_out_half`` is its report half.
+    ``rankers`` (names) limits the phenotype rankers run (``None``: all of them).
     """
     kb = diagnoser.kb
     golds = [[kb.disease_index[d] for d in c.patient.diagnosis if d in kb.disease_index] for c in cases]
@@ -116,6 +117,8 @@ def evaluate(diagnoser: Diagnoser, cases: list[EvalCase], fusion: Any = None, te
                               "dropped_terms": sum(len(c.patient.dropped) for c in cases),
                               "not_cited_cases": int(not_cited.sum()), "rankers": {}}
     for name in diagnoser.rankers:
+        if rankers is not None and name not in rankers:
+            continue
         start = time.perf_counter()
         ranks = np.array([_rank(diagnoser.scores(c.patient, name), g) if g else float("inf")
                           for c, g in zip(cases, golds, strict=True)])
