@@ -34,6 +34,7 @@ class QueryResponse(BaseModel):
 
     columns: list[str]
     rows: list[dict[str, Any]]
+    truncated: bool = False
 
 
 class AskRequest(Strict):

@@ -79,6 +79,10 @@ class EngineService:
         if not callable(func):
             raise HTTPException(501, f"'{method}' is not available in this engine yet (no Engine.{method}); "
                                      "the endpoint is reserved and will answer once the engine provides it")
+        return self.guarded(func, *args, **kwargs)
+
+    def guarded(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run ``func`` under the lock; engine errors become 4xx answers."""
         with self.lock:
             try:
                 return func(*args, **kwargs)

@@ -23,6 +23,8 @@ class ApiSettings:
         cors_origins: Origins allowed by CORS; empty (the default) turns CORS off.
         audit_path: Where the JSON-lines audit log goes (default ``home/audit/api.jsonl``).
         static: Serve the analyst web page at ``/``.
+        query_timeout_s: ``POST /api/query`` statements stop after this many seconds.
+        max_rows: ``POST /api/query`` returns at most this many rows (``truncated`` says when it cut).
     """
 
     home: Path
@@ -32,6 +34,8 @@ class ApiSettings:
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
     audit_path: Path | None = None
     static: bool = True
+    query_timeout_s: float = 30.0
+    max_rows: int = 10_000
 
     @classmethod
     def load(cls, home: Path, **overrides: object) -> ApiSettings:
@@ -66,7 +70,7 @@ class ApiSettings:
 
 def _coerce(name: str, value: object) -> object:
     try:
-        if name in {"rate_per_minute", "burst", "max_body_bytes"}:
+        if name in {"rate_per_minute", "burst", "max_body_bytes", "max_rows"}:
             number = int(str(value))
             if number < 0:
                 raise ValueError("must not be negative")
@@ -76,6 +80,11 @@ def _coerce(name: str, value: object) -> object:
     if name == "cors_origins":
         items = value.split(",") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
         return tuple(str(o).strip() for o in items if str(o).strip())
+    if name == "query_timeout_s":
+        try:
+            return float(str(value))
+        except ValueError as exc:
+            raise ConfigError(f"KG_API_QUERY_TIMEOUT_S={value!r}: {exc}") from exc
     if name == "audit_path":
         return Path(str(value)).expanduser()
     if name == "static":

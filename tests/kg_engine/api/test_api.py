@@ -86,6 +86,9 @@ def test_ask_query_link_and_evidence_paths(api: _Client) -> None:
     hybrid = api.post("/query", api.reader, {
         "cypher": 'MATCH (c:Compound) WHERE c.curie IN nl("which drugs treat type 2 diabetes") RETURN c.curie AS c'})
     assert "DRUGBANK:DB00331" in {r["c"] for r in hybrid.json()["rows"]}
+    abstains = api.post("/query", api.reader, {"cypher": 'MATCH (c:Compound) WHERE c.curie IN nl("what is love") '
+                                                         'RETURN c.curie AS c'})
+    assert abstains.status_code == 400 and "nl(" in abstains.json()["error"]
     assert api.post("/link", api.reader, {"text": "metformin"}).json()[0]["curie"] == "DRUGBANK:DB00331"
     graph = api.post("/evidence/paths", api.reader, {"source": "DOID:9352", "target": "DRUGBANK:DB00331"}).json()
     treats = [e for e in graph["edges"] if e["predicate"] == "treats"]
@@ -128,8 +131,10 @@ def test_validation_errors_are_clear_4xx_without_traces(api: _Client) -> None:
     assert "Traceback" not in api.post("/diagnose", api.reader, {"hpo": ["HP:9999999"]}).text
 
 
-def test_body_size_and_rate_limits(api_engine: Any, tmp_path: Path) -> None:
-    api = _Client(api_engine, tmp_path, max_body_bytes=2048, rate_per_minute=60, burst=3)
+def test_body_size_rate_and_row_limits(api_engine: Any, tmp_path: Path) -> None:
+    api = _Client(api_engine, tmp_path, max_body_bytes=2048, rate_per_minute=60, burst=4, max_rows=5)
+    capped = api.post("/query", api.admin, {"cypher": "MATCH (c:Compound) RETURN c.curie AS c"}).json()
+    assert len(capped["rows"]) == 5 and capped["truncated"] is True
     too_big = api.post("/ask", api.reader, {"question": "x" * 4000})
     assert too_big.status_code == 413 and "2048" in too_big.json()["error"]
     statuses = [api.get("/whoami", api.admin).status_code for _ in range(5)]
