@@ -211,3 +211,12 @@ def test_admin_load_runs_as_a_job(hetionet_subset: Path, tmp_path: Path, shared_
         assert job["owner"] == "ops" and job["result"]["source"]
         assert api.get("/stats", api.reader).json()["edge_total"] > 300
         assert api.get("/admin/jobs/unknown", api.admin).status_code == 404
+
+
+def test_cors_only_for_configured_origins(api_engine: Any, tmp_path: Path) -> None:
+    api = _Client(api_engine, tmp_path, cors_origins="http://localhost:3000")
+    ask = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"}
+    allowed = api.client.options("/api/ask", headers={"Origin": "http://localhost:3000", **ask})
+    assert allowed.headers.get("access-control-allow-origin") == "http://localhost:3000"
+    other = api.client.options("/api/ask", headers={"Origin": "http://evil.example", **ask})
+    assert "access-control-allow-origin" not in other.headers
