@@ -282,7 +282,8 @@ class LadybugStore:
         conn: ladybug.Connection | None = None,
     ) -> None:
         opts = ", ".join(f"{k}={_literal(v)}" for k, v in options.items())
-        self._run(f"COPY {q(table)} FROM $frame" + (f" ({opts})" if opts else ""), {"frame": _arrow(frames)}, conn)
+        arrow = _typed(_arrow(frames), self._table_columns(table))
+        self._run(f"COPY {q(table)} FROM $frame" + (f" ({opts})" if opts else ""), {"frame": arrow}, conn)
 
     def _unwind(self, statement: str, rows: pd.DataFrame, chunk: int = 5000) -> None:
         records = rows.astype(object).where(rows.notna(), None).to_dict("records")
@@ -444,6 +445,22 @@ def _arrow(frames: pd.DataFrame | list[pd.DataFrame]) -> pa.Table:
     if len(tables) == 1:
         return tables[0]
     return pa.concat_tables(tables, promote_options="permissive")
+
+
+_ARROW_TYPES = {
+    "STRING": pa.string(), "STRING[]": pa.list_(pa.string()), "INT64": pa.int64(), "DOUBLE": pa.float64(),
+    "BOOLEAN": pa.bool_(),
+}
+
+
+def _typed(table: pa.Table, columns: dict[str, str]) -> pa.Table:
+    """Columns that are null in every row get the table's declared type (pandas makes them float NaN)."""
+    for i, name in enumerate(table.column_names):
+        target = _ARROW_TYPES.get(columns.get(name, ""))
+        column = table.column(i)
+        if target is not None and column.type != target and column.null_count == len(column):
+            table = table.set_column(i, name, pa.nulls(len(column), target))
+    return table
 
 
 def _arrow_table(frame: pd.DataFrame) -> pa.Table:

@@ -253,6 +253,15 @@ def test_syntax_error_is_a_query_error_with_the_backend_message(store: GraphStor
         store.query("MATCH (n RETURN n")
 
 
+def test_a_batch_without_a_list_column_the_table_has(store: GraphStore) -> None:
+    # HPO gives diseases xrefs; a later loader (literature) adds diseases without them.
+    store.upsert_nodes(NodeBatch("Disease", pd.DataFrame({"curie": ["DOID:1"], "name": ["a"], "xrefs": [["OMIM:1"]]})))
+    assert store.upsert_nodes(NodeBatch("Disease", pd.DataFrame({"curie": ["DOID:2"], "name": ["b"]}))).inserted == 1
+    rows = store.query("MATCH (n:Disease) RETURN n.curie AS curie, n.xrefs AS xrefs ORDER BY curie")
+    assert rows["curie"].tolist() == ["DOID:1", "DOID:2"]
+    assert list(rows["xrefs"].iloc[0]) == ["OMIM:1"] and rows["xrefs"].iloc[1] is None
+
+
 def test_schema_labels_nothing_was_loaded_into_answer_no_rows(store: GraphStore) -> None:
     # A fresh home has no notes: asking for them is an empty answer on both backends, not an error.
     rows = store.query(
