@@ -144,8 +144,7 @@ def load(path: Path, graph: HeteroData | None = None) -> Checkpoint:
                 f"{path}: trained on a graph with schema fingerprint {meta['fingerprint']}, but the store's graph "
                 f"has {found}; retrain with `kg train gnn --task {meta['task']}`"
             )
-        num_nodes, state = portable.remap(meta, curies, state, graph)
-        curies = {nt: list(graph[nt].curie) for nt in meta["node_types"]}
+        num_nodes, state, curies = portable.remap(meta, curies, state, graph)
         src, _, dst = meta["target"]
         edges = graph[tuple(meta["target"])].edge_index if tuple(meta["target"]) in graph.edge_types else None
         nodes = [candidates(curies[src], src, None if edges is None else edges[0]).tolist(),

@@ -21,8 +21,6 @@ import torch
 from torch import Tensor
 from torch_geometric.data import HeteroData
 
-from kg_engine.errors import KgError
-
 SHIPPED_DIR = Path(__file__).parent / "shipped"
 EMBEDDING_PREFIX = "encoder.embedding."
 
@@ -39,26 +37,23 @@ def is_shipped(path: Path) -> bool:
 
 
 def remap(meta: dict[str, Any], curies: dict[str, list[str]], state: dict[str, Tensor],
-          graph: HeteroData) -> tuple[dict[str, int], dict[str, Tensor]]:
-    """Node counts of ``graph`` for the checkpoint's node types, and the state with embedding rows moved by CURIE.
+          graph: HeteroData) -> tuple[dict[str, int], dict[str, Tensor], dict[str, list[str]]]:
+    """Node counts and CURIEs of ``graph`` for the checkpoint's node types, and the state with rows moved by CURIE.
 
-    Raises:
-        KgError: the graph lacks a node type the checkpoint reads.
+    A node type the graph lacks gets no nodes (its relations then carry no messages, degrees or paths).
     """
-    missing = [nt for nt in meta["node_types"] if nt not in graph.node_types]
-    if missing:
-        raise KgError(f"the graph has no {', '.join(missing)} nodes, which the shipped ranker reads; load Hetionet")
-    num_nodes = {nt: int(graph[nt].num_nodes) for nt in meta["node_types"]}
+    new_curies = {nt: list(graph[nt].curie) if nt in graph.node_types else [] for nt in meta["node_types"]}
+    num_nodes = {nt: len(c) for nt, c in new_curies.items()}
     out = dict(state)
     for key, table in state.items():
         if not (key.startswith(EMBEDDING_PREFIX) and key.endswith(".weight")):
             continue
         nt = key[len(EMBEDDING_PREFIX):-len(".weight")]
         old = {c: i for i, c in enumerate(curies[nt])}
-        pairs = [(j, old[c]) for j, c in enumerate(graph[nt].curie) if c in old]
+        pairs = [(j, old[c]) for j, c in enumerate(new_curies[nt]) if c in old]
         new = torch.zeros(num_nodes[nt], table.size(1), dtype=table.dtype)
         if pairs:
             rows = torch.tensor(pairs)
             new[rows[:, 0]] = table[rows[:, 1]]
         out[key] = new
-    return num_nodes, out
+    return num_nodes, out, new_curies

@@ -19,7 +19,7 @@ from typing import Any
 
 from cypher.nl_build import Parse
 from cypher.plan import Anchor, Plan, Traverse
-from kg_engine.errors import QueryError
+from kg_engine.errors import KgError, QueryError
 
 TASK_OF: dict[frozenset[str], str] = {
     frozenset({"Compound", "Disease"}): "treats",
@@ -104,7 +104,10 @@ class GnnRanker:
             except checkpoint.CheckpointError:
                 raise QueryError(f"no ranker is installed for predicted {TASKS[task][1]} answers; train one with "
                                  f"`kg train gnn --task {task}`") from None
-            ckpt = checkpoint.load(path, self._graph)
+            try:
+                ckpt = checkpoint.load(path, self._graph)
+            except KgError as exc:
+                raise QueryError(f"the {task} ranker cannot run on this graph ({exc})") from None
             self._models[task] = (ckpt, checkpoint.embed(ckpt.model, self._graph))
         return self._models[task]
 
@@ -137,7 +140,7 @@ class GnnRanker:
         try:
             frame = self.store.query("MATCH (a {curie: $s})-[r:occurs_together_in_literature_with]-(b {curie: $o}) "
                                      "RETURN r.evidence AS evidence LIMIT 5", {"s": subject, "o": obj})
-            for raw in frame["evidence"]:
+            for raw in frame.get("evidence", []):
                 for item in (json.loads(raw) if isinstance(raw, str) else raw or [])[:MAX_EVIDENCE]:
                     out.append({"doc_id": item.get("doc_id"), "snippet": item.get("snippet"),
                                 "source": item.get("source")})
@@ -146,7 +149,7 @@ class GnnRanker:
                                          "(p)-[:mentions]->(b {curie: $o}) RETURN p.curie AS doc, p.name AS title "
                                          "LIMIT 3", {"s": subject, "o": obj})
                 out = [{"doc_id": d, "snippet": t, "source": "co-mention"}
-                       for d, t in zip(frame["doc"], frame["title"], strict=True)]
+                       for d, t in zip(frame.get("doc", []), frame.get("title", []), strict=True)]
         except QueryError:  # a store without literature tables
             return []
         return out[:MAX_EVIDENCE]
