@@ -109,15 +109,16 @@ def interactions(
         answer = kg.interactions(split_list(drugs))
     if as_json:
         return _json(answer)
-    table = Table("drug A", "drug B", "known interaction", "shared targets", "shared pathways", "predicted")
+    table = Table("drug A", "drug B", "shared targets", "shared pathways", "predicted")
+    table.add_column("known interaction (source)", overflow="fold", min_width=24)
     for p in answer["pairs"]:
         a, b = p["drugs"]
         known = "yes: " + ", ".join(p["interaction_sources"]) if p["known_interaction"] else "none recorded"
         targets = ", ".join(t["name"] for t in p["shared_targets"][:6])
         pred = p["predicted"]
         pred_text = f"p={pred['probability']:.2f} (pct {pred['percentile']:.2f})" if pred else ""
-        table.add_row(f"{a['name']} ({a['curie']})", f"{b['name']} ({b['curie']})", known, targets,
-                      str(p["shared_pathway_count"]), pred_text)
+        table.add_row(f"{a['name']} ({a['curie']})", f"{b['name']} ({b['curie']})", targets,
+                      str(p["shared_pathway_count"]), pred_text, known)
     out.print(table)
     _footer(answer)
 

@@ -184,7 +184,8 @@ def _predicted(kg: Engine, disease: str, known: set[str], top: int, notes: list[
 
         checkpoint.latest(kg.settings.home, "treats")  # fails fast, before the graph is read
         graph = kg.store.to_pyg(split_qualifiers=True)
-        frame = predict(kg.settings.home, graph, "treats", disease, top + len(known))
+        result = predict(kg.settings.home, graph, "treats", disease, top + len(known))
+        frame = result[0] if isinstance(result, tuple) else result  # (frame, number known) in newer versions
     except (KgError, FileNotFoundError, RuntimeError, KeyError, ValueError) as exc:
         notes.append(f"no predicted candidates: the treats ranker is unavailable ({_first_line(exc)}); "
                      "train one with `kg train gnn --task treats`")

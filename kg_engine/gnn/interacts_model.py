@@ -101,7 +101,9 @@ class InteractionGnn(nn.Module):
         self.neigh_w = nn.ModuleList(nn.Linear(config.dim, config.dim, bias=False) for _ in range(config.layers))
         self.norms = nn.ModuleList(nn.LayerNorm(config.dim) for _ in range(config.layers))
         self.relation = nn.Parameter(torch.full((config.dim,), config.dim ** -0.5))
-        self.degree_weight = nn.Parameter(torch.zeros(1))
+        self.degree_weight = nn.Parameter(torch.ones(1))  # starts as the degree prior (log deg_a + log deg_b)
+        self.bias = nn.Embedding(num_nodes, 1)
+        nn.init.zeros_(self.bias.weight)
         self.dropout = config.dropout
 
     def forward(self, features: Tensor, edges: Tensor) -> tuple[Tensor, Tensor]:
@@ -118,12 +120,14 @@ class InteractionGnn(nn.Module):
 
     def score_all(self, z: Tensor, log_deg: Tensor) -> Tensor:
         """Scores of every pair, ``[n, n]`` (symmetric)."""
-        return (z * self.relation) @ z.T + self.degree_weight * (log_deg[:, None] + log_deg[None, :])
+        prior = self.degree_weight * log_deg + self.bias.weight.squeeze(1)
+        return (z * self.relation) @ z.T + prior[:, None] + prior[None, :]
 
     def score(self, z: Tensor, log_deg: Tensor, pairs: Tensor) -> Tensor:
         """Scores of ``[2, N]`` pairs."""
         a, b = pairs
-        return (z[a] * self.relation * z[b]).sum(-1) + self.degree_weight * (log_deg[a] + log_deg[b])
+        prior = self.degree_weight * log_deg + self.bias.weight.squeeze(1)
+        return (z[a] * self.relation * z[b]).sum(-1) + prior[a] + prior[b]
 
 
 def _both(edges: Tensor) -> Tensor:
@@ -162,7 +166,7 @@ def train_interaction_gnn(split: LinkSplit, config: InteractsConfig,
         weight = torch.where(labels > 0, float(config.negatives), 1.0)
         loss = F.binary_cross_entropy_with_logits(logits, labels, weight=weight)
         ranked = pos[:, torch.randperm(pos.size(1), generator=gen)[: config.rank_pairs]]
-        rows = (z[ranked[0]] * model.relation) @ z.T + model.degree_weight * (log_deg[ranked[0], None] + log_deg)
+        rows = model.score_all(z, log_deg)[ranked[0]]
         mask = known[ranked[0]]
         mask[torch.arange(ranked.size(1)), ranked[1]] = False
         loss = loss + F.cross_entropy(rows.masked_fill(mask, float("-inf")), ranked[1])

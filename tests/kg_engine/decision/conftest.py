@@ -22,6 +22,8 @@ FILTERED = ("Compound_Binds_Gene.tsv", "Compound_Causes_SideEffect.tsv", "Gene_P
 T2D = "DOID:9352"
 EXTRA_DRUGS = {"DB00682", "DB00945", "DB00997"}  # warfarin, aspirin, doxorubicin
 DOXORUBICIN_MESH = "D004317"
+CARDIOTOXICITY_MESH = "D066126"
+DOXORUBICIN = "DRUGBANK:DB00997"
 
 
 def _lines(path: Path) -> list[str]:
@@ -62,7 +64,7 @@ def _ids(lines: list[str]) -> set[str]:
 
 
 def doxorubicin_abstracts(shared_data: Path, limit: int = 8) -> list[dict]:
-    """BC5CDR dev documents whose gold annotations include doxorubicin: text, mentions, CID relations."""
+    """BC5CDR dev documents whose gold annotations include doxorubicin (those naming cardiotoxicity first)."""
     text = (shared_data / "bc5cdr" / "CDR_DevelopmentSet.PubTator.txt").read_text(encoding="utf-8")
     docs = []
     for block in text.strip().split("\n\n"):
@@ -78,15 +80,20 @@ def doxorubicin_abstracts(shared_data: Path, limit: int = 8) -> list[dict]:
                 relations.append((f[2], f[3]))
         if any(m[4] == DOXORUBICIN_MESH for m in mentions):
             docs.append({"pmid": pmid, "text": f"{title} {abstract}", "mentions": mentions, "relations": relations})
+    docs.sort(key=lambda d: not any(m[4] == CARDIOTOXICITY_MESH for m in d["mentions"]))  # those first
     return docs[:limit]
 
 
-def _literature_edges(docs: list[dict]) -> tuple[list, dict[str, str], dict[str, str]]:
-    """Publication/entity nodes and mentions, co-mention and causes edges with sentence evidence."""
+def _literature_edges(docs: list[dict], mesh_names: dict[str, str]) -> tuple[list, dict[str, str], dict[str, str]]:
+    """Publication/entity nodes and mentions, co-mention and causes edges with sentence evidence.
+
+    Doxorubicin's MeSH id lands on its DrugBank compound, as the literature loader attaches it through its
+    cross-references; other entities keep MeSH CURIEs named by their MeSH labels.
+    """
     from ontologies import Edge, Provenance
 
-    categories: dict[str, str] = {}
-    names: dict[str, str] = {}
+    categories: dict[str, str] = {DOXORUBICIN: "Compound"}
+    names: dict[str, str] = {DOXORUBICIN: "Doxorubicin"}
     edges = []
     for doc in docs:
         pub = f"PMID:{doc['pmid']}"
@@ -94,9 +101,9 @@ def _literature_edges(docs: list[dict]) -> tuple[list, dict[str, str], dict[str,
         spans = [(m.start(), m.end()) for m in re.finditer(r"[^.!?]+[.!?]?", doc["text"])]
         members: dict[tuple[int, int], set[str]] = {}
         for start, end, mtext, mtype, mesh in doc["mentions"]:
-            curie = f"MESH:{mesh}"
+            curie = DOXORUBICIN if mesh == DOXORUBICIN_MESH else f"MESH:{mesh}"
             categories[curie] = "Compound" if mtype == "Chemical" else "Disease"
-            names.setdefault(curie, mtext.lower())
+            names.setdefault(curie, mesh_names.get(mesh, mtext))
             sentence = next(s for s in spans if s[0] <= start < s[1])
             prov = Provenance("pubmed", pub, sentence, (start, end), mtext, "gold-pubtator", "1", 1.0)
             edges.append(Edge(pub, "mentions", curie, (prov,)))
@@ -110,7 +117,8 @@ def _literature_edges(docs: list[dict]) -> tuple[list, dict[str, str], dict[str,
                         prov = Provenance("pubmed", pub, sentence, sentence, snippet, "gold-pubtator", "1")
                         edges.append(Edge(s, "occurs_together_in_literature_with", o, (prov,)))
         for chem, dis in doc["relations"]:
-            c, d = f"MESH:{chem}", f"MESH:{dis}"
+            c = DOXORUBICIN if chem == DOXORUBICIN_MESH else f"MESH:{chem}"
+            d = f"MESH:{dis}"
             hits = [s for s, found in members.items() if {c, d} <= found]
             if c in categories and d in categories and hits:
                 snippet = doc["text"][hits[0][0] : hits[0][1]].strip()
@@ -130,7 +138,12 @@ def decision_home(tmp_path_factory: pytest.TempPathFactory, hetionet_dir: Path, 
     root = tmp_path_factory.mktemp("decision-data")
     _slice(hetionet_dir, root)
     home = tmp_path_factory.mktemp("decision-home")
-    edges, categories, names = _literature_edges(doxorubicin_abstracts(shared_data))
+    mesh = {}
+    for line in (shared_data / "vocab" / "mesh_descriptors.tsv").read_text(encoding="utf-8").splitlines():
+        fields = line.split("\t")
+        if len(fields) > 1:
+            mesh[fields[0]] = fields[1]
+    edges, categories, names = _literature_edges(doxorubicin_abstracts(shared_data), mesh)
     with Engine.open(home, data_dir=shared_data) as kg:
         kg.init()
         kg.load_hetionet(root)
@@ -141,7 +154,7 @@ def decision_home(tmp_path_factory: pytest.TempPathFactory, hetionet_dir: Path, 
         for curie, cat in categories.items():
             by_cat.setdefault(cat, []).append(curie)
         for cat, curies in by_cat.items():
-            frame = pd.DataFrame({"curie": curies, "name": [names[c] for c in curies]})
+            frame = pd.DataFrame({"curie": curies, "name": [names[c] for c in curies]})  # DB00997 exists: kept
             kg.store.upsert_nodes(NodeBatch(cat, frame), on_conflict="keep")
         for batch in EdgeBatch.from_edges(edges, categories):
             kg.store.upsert_edges(batch)

