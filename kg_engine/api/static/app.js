@@ -229,6 +229,42 @@ async function diagnose() {
   }
 }
 
+// --- treat / interactions / risk / literature: one generic table of the answer's main list --------------------
+const CLINICAL = {
+  treat: { body: (v) => ({ disease: v }), list: "treatments" },
+  interactions: { body: (v) => ({ drugs: v.split(",").map((x) => x.trim()).filter(Boolean) }), list: "pairs" },
+  risk: { body: (v) => ({ genes: ids(v) }), list: "diseases" },
+  evidence: { body: (v) => ({ query: v }), list: "sentences" },
+};
+
+function summarise(value) {
+  if (value === null || value === undefined) return "";
+  if (Array.isArray(value)) {
+    return value.map((x) => (x && typeof x === "object" ? (x.name || x.label || x.curie || x.id || JSON.stringify(x)) : String(x))).join(", ");
+  }
+  if (typeof value === "object") return value.name || value.label || value.curie || JSON.stringify(value);
+  return String(value);
+}
+
+async function clinical() {
+  const kind = $("cl-kind").value;
+  const spec = CLINICAL[kind];
+  $("cl-status").textContent = "working…";
+  $("cl-results").replaceChildren();
+  if (!state.capabilities[kind]) { $("cl-status").textContent = `${kind} is not available on this server yet`; return; }
+  try {
+    const out = await api("POST", `/${kind}`, spec.body($("cl-input").value.trim()));
+    const rows = out[spec.list] || [];
+    const cols = rows.length ? Object.keys(rows[0]).slice(0, 8) : [];
+    const sources = (out.sources || []).map((x) => (typeof x === "object" ? x.source || JSON.stringify(x) : x)).join(", ");
+    $("cl-status").textContent = `${rows.length} ${spec.list}; sources: ${sources || "none"}. ${(out.notes || []).join(" ")}`;
+    if (rows.length) $("cl-results").appendChild(table(cols, rows, (row, c) => summarise(row[c])));
+    if (out.disclaimer || out.note) $("cl-results").appendChild(el("p", out.disclaimer || out.note, "muted"));
+  } catch (e) {
+    $("cl-status").textContent = e.message;
+  }
+}
+
 // --- admin ----------------------------------------------------------------------------------------------------
 async function startLoad() {
   $("admin-message").className = "";
@@ -265,6 +301,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("ask-form").addEventListener("submit", (ev) => { ev.preventDefault(); ask($("ask-input").value); });
   $("run-cypher").addEventListener("click", runCypher);
   $("dx-form").addEventListener("submit", (ev) => { ev.preventDefault(); diagnose(); });
+  $("cl-form").addEventListener("submit", (ev) => { ev.preventDefault(); clinical(); });
   $("load-button").addEventListener("click", startLoad);
   $("jobs-button").addEventListener("click", listJobs);
   document.querySelectorAll(".tab").forEach((b) => b.addEventListener("click", () => showTab(b.dataset.tab)));

@@ -140,6 +140,20 @@ def test_analyst_page_in_chromium(server: dict[str, str], browser: object, tmp_p
         page.wait_for_selector("#dx-status:has-text('501')")
     page.screenshot(path=str(shots / "diagnose.png"), full_page=True)
 
+    # treatment options (Engine.treat) as a table with its sources
+    if _capabilities(server)["treat"]:
+        page.click("button[data-tab=clinical]")
+        page.select_option("#cl-kind", "treat")
+        page.fill("#cl-input", "type 2 diabetes")
+        page.click("#cl-run")
+        status, deadline = "working…", time.monotonic() + 180
+        while status.startswith("working") and time.monotonic() < deadline:
+            time.sleep(0.5)
+            status = page.inner_text("#cl-status")
+        assert "sources:" in status, status
+        assert "Metformin" in page.inner_text("#cl-results")
+        page.screenshot(path=str(shots / "treat.png"), full_page=True)
+
     # a reader cannot start a load
     page.click("button[data-tab=admin]")
     page.click("#load-button")
