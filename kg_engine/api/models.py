@@ -107,6 +107,7 @@ class PredictRequest(Strict):
     disease: str | None = Field(None, max_length=200)
     compound: str | None = Field(None, max_length=200)
     top: int = Field(20, ge=1, le=500)
+    known: bool = Field(False, description="Also list partners the graph already links (marked known).")
 
     @model_validator(mode="after")
     def _one_anchor(self) -> PredictRequest:

@@ -32,7 +32,7 @@ def _records(value: Any) -> Any:
 def predict(body: PredictRequest, _: Reader, svc: Service) -> Any:
     """Rank candidates with the newest GNN checkpoint of a task; known edges are marked."""
     return jsonable(_records(svc.call("predict", body.task, disease=body.disease, compound=body.compound,
-                                      top=body.top)))
+                                      top=body.top, known=body.known)))
 
 
 @router.post("/treat")

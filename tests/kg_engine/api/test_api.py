@@ -220,3 +220,14 @@ def test_cors_only_for_configured_origins(api_engine: Any, tmp_path: Path) -> No
     assert allowed.headers.get("access-control-allow-origin") == "http://localhost:3000"
     other = api.client.options("/api/ask", headers={"Origin": "http://evil.example", **ask})
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_predict_when_the_engine_has_it(api: _Client) -> None:
+    if not api.get("/capabilities", api.reader).json()["capabilities"]["predict"]:
+        return
+    bad = api.post("/predict", api.reader, {"task": "cures", "disease": "DOID:9352"})
+    assert bad.status_code == 400 and "treats" in bad.json()["error"]  # names the valid tasks
+    assert api.post("/predict", api.reader, {"task": "treats"}).status_code == 422  # no anchor
+    ranked = api.post("/predict", api.reader, {"task": "treats", "disease": "DOID:9352", "top": 3})
+    assert ranked.status_code == 200, ranked.text
+    assert ranked.json() and {"curie", "name", "score"} <= set(ranked.json()[0])
