@@ -109,17 +109,22 @@ def interactions(
         answer = kg.interactions(split_list(drugs))
     if as_json:
         return _json(answer)
-    table = Table("drug A", "drug B", "shared targets", "shared pathways", "predicted")
-    table.add_column("known interaction (source)", overflow="fold", min_width=24)
     for p in answer["pairs"]:
         a, b = p["drugs"]
-        known = "yes: " + ", ".join(p["interaction_sources"]) if p["known_interaction"] else "none recorded"
-        targets = ", ".join(t["name"] for t in p["shared_targets"][:6])
-        pred = p["predicted"]
-        pred_text = f"p={pred['probability']:.2f} (pct {pred['percentile']:.2f})" if pred else ""
-        table.add_row(f"{a['name']} ({a['curie']})", f"{b['name']} ({b['curie']})", targets,
-                      str(p["shared_pathway_count"]), pred_text, known)
-    out.print(table)
+        out.print(f"[bold]{escape(a['name'])}[/] ({a['curie']}) + [bold]{escape(b['name'])}[/] ({b['curie']})",
+                  highlight=False)
+        if p["known_interaction"]:
+            out.print(f"  [red]known interaction[/] (source: {', '.join(p['interaction_sources'])})", highlight=False)
+        else:
+            out.print("  no known interaction in the loaded sources", highlight=False)
+        targets = ", ".join(t["name"] for t in p["shared_targets"][:8])
+        out.print(f"  shared targets ({len(p['shared_targets'])}): {escape(targets) or '-'}", highlight=False)
+        pathways = "; ".join(x["name"] for x in p["shared_pathways"][:4])
+        out.print(f"  shared pathways ({p['shared_pathway_count']}): {escape(pathways) or '-'}", highlight=False)
+        if p["predicted"]:
+            pred = p["predicted"]
+            out.print(f"  predicted interaction: probability {pred['probability']:.2f}, percentile "
+                      f"{pred['percentile']:.2f} ({pred['model']})", highlight=False)
     _footer(answer)
 
 

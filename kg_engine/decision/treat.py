@@ -191,6 +191,9 @@ def _predicted(kg: Engine, disease: str, known: set[str], top: int, notes: list[
                      "train one with `kg train gnn --task treats`")
         return []
     frame = frame[~frame["known"] & ~frame["curie"].isin(known)].head(top)
+    if len(frame):
+        notes.append("predicted candidates are hypotheses ranked by the treats GNN, not indications; the paths "
+                     "shown are graph context, not evidence of efficacy")
     names = _names(kg, frame["curie"].tolist())
     paths = supporting_paths(kg, frame["curie"].tolist(), disease)
     return [{"curie": c, "name": names.get(c, c), "kind": "predicted", "predicted": True, "score": float(s),
