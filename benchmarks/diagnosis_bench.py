@@ -118,7 +118,7 @@ def main() -> None:
 
     hpo, text = _cases(service.diagnoser, settings.resolve_data_dir(), args.cases, Reader())
     result = {
-        "ranker": "fusion" if service.fusion is not None else "likelihood_ratio", "notes": service.notes,
+        "ranker": service.default_ranker, "notes": service.notes,
         "device": service.fusion.device if service.fusion is not None else "cpu",
         "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
         "cpu": platform.processor() or platform.machine(), "cpu_count": os.cpu_count(),

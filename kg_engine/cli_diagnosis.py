@@ -90,8 +90,8 @@ def diagnose(
                                                "{id, phenopacket}.")] = None,
     output: Annotated[Path | None, typer.Option("--out", help="Where --batch writes ranked JSONL.")] = None,
     top: Annotated[int, typer.Option("--top")] = 10,
-    ranker: Annotated[str, typer.Option("--ranker", help="fusion (default when a checkpoint exists) | "
-                                        "likelihood_ratio | resnik_bma")] = "fusion",
+    ranker: Annotated[str, typer.Option("--ranker", help="auto (the model card's choice: fusion or "
+                                        "likelihood_ratio) | fusion | likelihood_ratio | resnik_bma")] = "auto",
     evidence: Annotated[bool, typer.Option("--evidence/--no-evidence", help="Evidence in --batch output.")] = False,
     workers: Annotated[int, typer.Option("--workers", help="--batch: processes computing the phenotype candidates "
                                          "(forked; 1 = in this process).")] = 2,
@@ -103,9 +103,13 @@ def diagnose(
     from kg_engine.diagnosis.patient import PatientError, from_hpo, read_phenopacket
 
     diagnoser, settings = _diagnoser(home)
-    if ranker not in (*diagnoser.rankers, "fusion"):
-        raise typer.BadParameter(f"unknown ranker {ranker!r}; choose from fusion, {', '.join(diagnoser.rankers)}")
-    fusion = open_fusion(diagnoser, settings.home) if ranker == "fusion" and settings is not None else None
+    if ranker not in (*diagnoser.rankers, "fusion", "auto"):
+        raise typer.BadParameter(f"unknown ranker {ranker!r}; choose from auto, fusion, {', '.join(diagnoser.rankers)}")
+    wants = ranker in ("fusion", "auto")
+    fusion = open_fusion(diagnoser, settings.home) if wants and settings is not None else None
+    if ranker == "auto":
+        ranker = fusion.bundle.default_ranker if fusion is not None else "likelihood_ratio"
+    fusion = fusion if ranker == "fusion" else None
     ranker = ranker if ranker != "fusion" or fusion is not None else "likelihood_ratio"
     if batch is not None:
         _batch(diagnoser, fusion, settings, batch, output, top, ranker, evidence, workers=workers)

@@ -47,6 +47,11 @@ class DiagnosisService:
                      "ranker"]
         return cls(diagnoser, fusion, cache, notes)
 
+    @property
+    def default_ranker(self) -> str:
+        """``fusion`` when a checkpoint is loaded and its card prefers it, else ``likelihood_ratio``."""
+        return self.fusion.bundle.default_ranker if self.fusion is not None else "likelihood_ratio"
+
     def read_text(self, text: str) -> tuple[Patient, dict[str, str]]:
         """A patient from free text or a note (findings, negations), and the words naming each term."""
         from kg_engine.diagnosis.text import extract_findings, load_text_pipeline
@@ -89,9 +94,15 @@ class DiagnosisService:
 
     def diagnose(self, text: str | None = None, *, hpo: Iterable[str] | None = None,
                  excluded: Iterable[str] | None = None, phenopacket: Mapping[str, Any] | str | Path | None = None,
-                 note: str | Path | None = None, top: int = 10, ranker: str = "fusion") -> dict[str, Any]:
-        """``{"id", "ranker", "observed", "excluded", "diagnoses": [...], "notes", "note"}``, best first."""
+                 note: str | Path | None = None, top: int = 10, ranker: str = "auto") -> dict[str, Any]:
+        """``{"id", "ranker", "observed", "excluded", "diagnoses": [...], "notes", "note"}``, best first.
+
+        ``ranker``: ``auto`` (the shipped model card's choice, :attr:`default_ranker`), ``fusion``,
+        ``likelihood_ratio`` or ``resnik_bma``.
+        """
         patient, wording = self.patient(text, hpo=hpo, excluded=excluded, phenopacket=phenopacket, note=note)
+        if ranker == "auto":
+            ranker = self.default_ranker
         if ranker == "fusion" and self.fusion is not None:
             ranked = self.fusion.diagnose(patient, top, wording)
         else:

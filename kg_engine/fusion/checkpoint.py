@@ -49,6 +49,20 @@ class FusionBundle:
         """Candidates re-ranked per case."""
         return int(self.meta["top"])
 
+    @property
+    def default_ranker(self) -> str:
+        """The ranker ``kg diagnose`` uses by default with this checkpoint: ``fusion`` or ``likelihood_ratio``.
+
+        Recorded in ``config.json`` (and the model card) from the dev figures; ``fusion`` when absent.
+        """
+        return str(self.meta.get("default_ranker", "fusion"))
+
+    @property
+    def default_variant(self) -> str:
+        """The variant that answers as ``fusion`` (``config.json`` ``default_variant``, else ``fusion``)."""
+        variant = str(self.meta.get("default_variant", "fusion"))
+        return variant if variant in self.models else next(iter(self.models))
+
 
 def save_bundle(path: Path, models: dict[str, FusionScorer], meta: dict[str, Any]) -> Path:
     """Write ``models`` (sharing one set of buffers) and ``meta`` to the folder ``path``."""

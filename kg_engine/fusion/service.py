@@ -76,11 +76,15 @@ class FusionDiagnoser:
         """The model inputs of the queries (their LR candidates and features); reusable across variants."""
         return build_inputs(self.diagnoser, queries, self.phrases, self.bundle.top, workers)
 
-    def rank(self, queries: Sequence[Query], variant: str = "fusion", inputs: Sequence[CaseInput] | None = None,
+    def rank(self, queries: Sequence[Query], variant: str | None = None, inputs: Sequence[CaseInput] | None = None,
              workers: int = 1) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Per query, (disease indices, scores) of its re-ranked candidates, best first."""
+        """Per query, (disease indices, scores) of its re-ranked candidates, best first.
+
+        ``variant`` None is the checkpoint's default variant (:attr:`FusionBundle.default_variant`).
+        """
         from kg_engine.fusion.train import score_inputs
 
+        variant = variant or self.bundle.default_variant
         inputs = inputs if inputs is not None else self.inputs(queries, workers)
         scores = score_inputs(self.bundle.models[variant], inputs, self.device)
         out = []
@@ -105,7 +109,7 @@ class FusionDiagnoser:
 
     def diagnose_many(self, patients: Sequence[Patient], top: int = 10,
                       wordings: Sequence[dict[str, str]] | None = None, evidence: bool = True,
-                      variant: str = "fusion", workers: int = 1) -> list[list[dict[str, Any]]]:
+                      variant: str | None = None, workers: int = 1) -> list[list[dict[str, Any]]]:
         """Ranked diagnoses of many patients (one batched model call; candidates in ``workers`` processes)."""
         wordings = wordings or [{}] * len(patients)
         queries = [patient_query(self.diagnoser, p, w) for p, w in zip(patients, wordings, strict=True)]
