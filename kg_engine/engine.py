@@ -10,7 +10,7 @@ import pandas as pd
 
 from cypher.readonly import read_only_refusal
 from kg_engine.config import Settings
-from kg_engine.errors import ReadOnlyError
+from kg_engine.errors import QueryError, ReadOnlyError
 from kg_engine.load.deadletter import DeadLetter
 from kg_engine.load.hetionet import load_hetionet
 from kg_engine.load.indications import load_indications
@@ -137,6 +137,24 @@ class Engine:
     def ask(self, question: str) -> dict[str, Any]:
         """Answer a natural-language question (read-only); the record says what Cypher ran, or why it abstained."""
         return self.asker().ask(question)
+
+    def predict(self, task: str, disease: str | None = None, compound: str | None = None, top: int = 20,
+                known: bool = False) -> list[dict[str, Any]]:
+        """GNN-ranked partners of ``disease`` or ``compound`` (rank, curie, name, score, known), at most ``top``.
+
+        Without ``known`` only partners the graph does not link yet (candidate discoveries) are listed.
+        """
+        from kg_engine.gnn.jobs import predict
+        from kg_engine.gnn.text import node_names
+
+        curie = disease or compound
+        if curie is None:
+            raise QueryError("give a disease or a compound to predict for")
+        graph = self.store.to_pyg(split_qualifiers=True)
+        frame, _ = predict(self.settings.home, graph, task, curie, top,
+                           names=lambda category, curies: node_names(self.store, category, curies),
+                           include_known=known)
+        return frame.to_dict("records")
 
     def link(self, text: str, limit: int = 10) -> list[dict[str, Any]]:
         """Nodes ``text`` may name: CURIE, name, category and how it matched (exact, fuzzy, minilm)."""

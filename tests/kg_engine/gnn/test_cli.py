@@ -93,3 +93,13 @@ def test_eval_prints_one_json_object(gnn_home):
 def test_unknown_task_is_a_user_error(gnn_home):
     result = runner.invoke(app, ["eval", "gnn", "--task", "cures", "--home", str(gnn_home)])
     assert result.exit_code == 2 and "choose one of" in result.output
+
+
+def test_engine_predict_returns_bounded_records(trained):
+    from kg_engine import Engine
+
+    with Engine.open(trained, read_only=True) as kg:
+        rows = kg.predict("treats", disease="DOID:9352", top=3)
+        marked = kg.predict("treats", disease="DOID:9352", top=500, known=True)
+    assert len(rows) == 3 and not any(r["known"] for r in rows) and all(r["name"] for r in rows)
+    assert any(r["known"] and r["curie"] == "DRUGBANK:DB00331" for r in marked)
