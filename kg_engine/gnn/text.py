@@ -46,14 +46,20 @@ def _minilm() -> tuple[Any, Any]:
 def encode_names(names: Sequence[str], batch_size: int = 256) -> Tensor:
     """Mean-pooled, L2-normalised MiniLM vectors of ``names``, ``[len(names), 384]`` on CPU."""
     tokenizer, model = _minilm()
+    order = sorted(range(len(names)), key=lambda i: len(names[i]))  # similar lengths pad little
     parts = []
-    for start in range(0, len(names), batch_size):
-        batch = tokenizer(list(names[start : start + batch_size]), padding=True, truncation=True, max_length=32,
-                          return_tensors="pt")
-        hidden = model(**batch).last_hidden_state
-        mask = batch["attention_mask"].unsqueeze(-1).float()
-        parts.append(F.normalize((hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0), dim=-1))
-    return torch.cat(parts) if parts else torch.zeros(0, 384)
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            chunk = [names[i] for i in order[start : start + batch_size]]
+            batch = tokenizer(chunk, padding=True, truncation=True, max_length=32, return_tensors="pt")
+            hidden = model(**batch).last_hidden_state
+            mask = batch["attention_mask"].unsqueeze(-1).float()
+            parts.append(F.normalize((hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0), dim=-1))
+    if not parts:
+        return torch.zeros(0, 384)
+    vectors = torch.empty(len(names), parts[0].shape[1])
+    vectors[torch.tensor(order)] = torch.cat(parts)
+    return vectors
 
 
 def cached_vectors(names: Sequence[str], cache_dir: Path) -> Tensor:
