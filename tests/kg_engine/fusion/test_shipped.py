@@ -68,18 +68,24 @@ def test_shipped_checkpoint_loads_on_cpu_and_refuses_another_fingerprint(engine)
 
 
 def test_engine_diagnose_hpo_with_excluded_terms(engine):
-    default = json.loads((SHIPPED / "MODEL_CARD.json").read_text(encoding="utf-8"))["default_ranker"]
-    result = engine.diagnose(hpo=[SEIZURE, MICROCEPHALY, HYPOTONIA], excluded=[HEARING_LOSS], top=5)
-    assert result["observed"] == [SEIZURE, MICROCEPHALY, HYPOTONIA] and result["excluded"] == [HEARING_LOSS]
-    _check(result, default)
-    fusion = engine.diagnose(hpo=[SEIZURE, MICROCEPHALY, HYPOTONIA], excluded=[HEARING_LOSS], top=5,
-                             ranker="fusion")
-    _check(fusion, "fusion")
+    for ranker in ("fusion", "likelihood_ratio"):
+        result = engine.diagnose(hpo=[SEIZURE, MICROCEPHALY, HYPOTONIA], excluded=[HEARING_LOSS], top=5,
+                                 ranker=ranker)
+        assert result["observed"] == [SEIZURE, MICROCEPHALY, HYPOTONIA] and result["excluded"] == [HEARING_LOSS]
+        _check(result, ranker)
 
 
 def test_engine_diagnose_text(engine):
-    default = json.loads((SHIPPED / "MODEL_CARD.json").read_text(encoding="utf-8"))["default_ranker"]
     result = engine.diagnose("A 3-year-old boy with seizures, microcephaly and hypotonia; no hearing loss.", top=5)
     assert set(result["observed"]) == {SEIZURE, MICROCEPHALY, HYPOTONIA}
     assert result["excluded"] == [HEARING_LOSS]
-    _check(result, default)
+    _check(result, result["ranker"])
+
+
+def test_default_ranker_follows_the_model_card(engine):
+    from kg_engine.diagnosis.api import DiagnosisService
+
+    default = json.loads((SHIPPED / "MODEL_CARD.json").read_text(encoding="utf-8"))["default_ranker"]
+    service = DiagnosisService.open(engine.settings, "cpu")
+    assert service.default_ranker == default
+    _check(service.diagnose(hpo=[SEIZURE, MICROCEPHALY, HYPOTONIA], excluded=[HEARING_LOSS], top=5), default)
