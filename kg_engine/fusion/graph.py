@@ -17,6 +17,8 @@ ancestors' vectors.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,10 +80,20 @@ def phenotype_graph(kb: PhenotypeKB) -> object:
 
 
 def phenotype_graph_fingerprint(kb: PhenotypeKB) -> str:
-    """The schema fingerprint of :func:`phenotype_graph` (node and edge counts per type, hashed)."""
-    from kg_engine.gnn.data import schema_fingerprint
+    """The schema fingerprint of :func:`phenotype_graph` (node and edge counts per type, hashed).
 
-    return schema_fingerprint(phenotype_graph(kb))  # type: ignore[arg-type]
+    Computed from the counts directly, exactly as :func:`kg_engine.gnn.data.schema_fingerprint` hashes
+    them, so that serving does not import PyG (seconds of start-up) only to count.
+    """
+    gene_matrix, genes = _gene_matrix(kb)
+    direct = np.repeat(np.arange(len(kb.terms)), np.diff(kb.anc_indptr)) != kb.anc_indices
+    nodes = sorted([("PhenotypicFeature", len(kb.terms)), ("Disease", len(kb.diseases)), ("Gene", len(genes))])
+    edges = sorted([("PhenotypicFeature|subclass_of|PhenotypicFeature", int(direct.sum())),
+                    ("Disease|has_phenotype|PhenotypicFeature", len(kb.ann_disease)),
+                    ("Disease|does_not_have_phenotype|PhenotypicFeature", len(kb.not_disease)),
+                    ("Gene|gene_associated_with_condition|Disease", int(gene_matrix.nnz))])
+    blob = json.dumps({"nodes": nodes, "edges": edges}, sort_keys=True).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
 
 
 def embed_graph(kb: PhenotypeKB, matrices: PhenotypeMatrices, dim: int = 64, seed: int = 0) -> GraphEmbeddings:

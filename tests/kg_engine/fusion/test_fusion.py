@@ -118,3 +118,10 @@ def test_excluded_finding_lowers_diseases_that_expect_it_through_fusion(tmp_path
     top = fusion.diagnose(negated, top=5)
     assert all({"curie", "ids", "name", "score", "evidence"} <= set(d) for d in top)
     assert [d["score"] for d in top] == sorted((d["score"] for d in top), reverse=True)
+
+
+def test_fingerprint_without_pyg_matches_the_gnn_schema_fingerprint(diagnoser):
+    from kg_engine.fusion.graph import phenotype_graph, phenotype_graph_fingerprint
+    from kg_engine.gnn.data import schema_fingerprint
+
+    assert phenotype_graph_fingerprint(diagnoser.kb) == schema_fingerprint(phenotype_graph(diagnoser.kb))
