@@ -76,7 +76,7 @@ def compound_features(graph: HeteroData) -> Tensor:
     counts = torch.zeros(n, len(FEATURE_RELATIONS) + 1).index_put_((index[0], block), torch.ones(index.size(1)),
                                                                     accumulate=True)
     values = 1.0 / counts[index[0], block].sqrt()
-    return torch.sparse_coo_tensor(index, values, (n, max(offset, 1))).coalesce()
+    return torch.sparse_coo_tensor(index, values, (n, max(offset, 1)), check_invariants=False).coalesce()
 
 
 def _offsets(graph: HeteroData) -> Tensor:
