@@ -78,7 +78,7 @@ def test_sider_loader_joins_only_stored_edges_and_dead_letters_bad_rows(tmp_path
     with gzip.open(shared_data / "sider" / "meddra_freq.tsv.gz", "rt") as fh:
         metformin = [ln for ln in fh if ln.split("\t")[1] == "CID000004091"]  # metformin's stereo id
     bad = ["CID100004091\tCID000004091\tC0011991\t\t5%\tx\t0.05\tPT\tC0011991\tDiarrhoea\n", "too\tfew\n",
-           "CID100004091\tCID999999999\tC0011991\t\t5%\t0.05\t0.05\tPT\tC0011991\tDiarrhoea\n"]
+           "CID100004091\tCID099999999\tC0011991\t\t5%\t0.05\t0.05\tPT\tC0011991\tDiarrhoea\n"]
     with gzip.open(root / "meddra_freq.tsv.gz", "wt") as fh:
         fh.writelines([*metformin, *bad])
     store = LadybugStore(tmp_path / "g.lbdb")
