@@ -141,6 +141,18 @@ def stats(home: HomeOption = None, as_json: Annotated[bool, typer.Option("--json
     for (s, p, o), count in sorted(result.edges.items()):
         edges_table.add_row(s, p, o, f"{count:,}")
     out.print(table, edges_table)
+    _print_partial_sources({"|".join(k) for k in result.edges})
+
+
+def _print_partial_sources(present: set[str]) -> None:
+    """Say which loaded edge types hold only part of their source (``kg sources`` lists every licence)."""
+    from ontologies import load_schema
+
+    for key, spec in load_schema().sources.items():
+        for edge_type, note in (spec.get("partial") or {}).items():
+            if edge_type in present:
+                out.print(f"partial: {edge_type.replace('|', ' ')} ({key}): {note}", markup=False, style="yellow")
+    out.print("licences of every source: kg sources", markup=False, style="dim")
 
 
 QUICKSTART_QUESTIONS = (
