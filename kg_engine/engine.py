@@ -163,12 +163,12 @@ class Engine:
 
     def diagnose(self, text: str | None = None, *, hpo: list[str] | None = None, excluded: list[str] | None = None,
                  phenopacket: Mapping[str, Any] | str | Path | None = None, note: str | Path | None = None,
-                 top: int = 10, ranker: str = "fusion") -> dict[str, Any]:
+                 top: int = 10, ranker: str = "auto") -> dict[str, Any]:
         """Ranked diseases with evidence for one patient (research software, not clinical advice).
 
         Input: free ``text``, ``hpo`` ids (+ ``excluded``), a ``phenopacket`` (dict or file) or a ``note`` (file
-        or text). Ranked by the fusion model when a checkpoint exists, else by the likelihood-ratio ranker
-        (``notes`` says so).
+        or text). ``ranker="auto"`` ranks with the variant the shipped model card chose on the dev cases, else
+        with the likelihood-ratio ranker (``notes`` says so).
         """
         if getattr(self, "_diagnosis", None) is None:
             from kg_engine.diagnosis.api import DiagnosisService
