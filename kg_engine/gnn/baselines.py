@@ -8,6 +8,8 @@ and every other relation with the held-out pairs removed.
 from __future__ import annotations
 
 import importlib.util
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,3 +109,31 @@ def _score_pairs(model: torch.nn.Module, factory: object, split: LinkSplit) -> T
         out[rows.unsqueeze(1), ok_t.unsqueeze(0)] = scores.float()
     finite_min = out[torch.isfinite(out)].min() if torch.isfinite(out).any() else torch.tensor(0.0)
     return torch.where(torch.isfinite(out), out, finite_min - 1)
+
+
+def pykeen_baselines(
+    split: LinkSplit,
+    names: tuple[str, ...],
+    budget: KgeBudget,
+    seed: int,
+    evaluate: Callable[[Tensor], dict[str, float]],
+    log: Callable[[str], None],
+) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+    """Train each PyKEEN model of ``names`` on ``split`` and ``evaluate`` its score matrix.
+
+    Returns the metrics and the training seconds, both keyed ``pykeen_<name>``; nothing (with a log line)
+    when PyKEEN is not installed.
+    """
+    metrics: dict[str, dict[str, float]] = {}
+    seconds: dict[str, float] = {}
+    if names and not pykeen_available():
+        log("pykeen not installed (pip install 'kg-engine[pykeen]'): its baselines are skipped")
+        return metrics, seconds
+    for name in names:
+        log(f"training PyKEEN {name} ({budget.epochs} epochs, dim {budget.dim})")
+        started = time.perf_counter()
+        scores = pykeen_scores(split, name, budget, seed=seed)
+        seconds[f"pykeen_{name.lower()}"] = time.perf_counter() - started
+        metrics[f"pykeen_{name.lower()}"] = evaluate(scores)
+    return metrics, seconds
+

@@ -26,7 +26,7 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from kg_engine.gnn import checkpoint
-from kg_engine.gnn.baselines import KgeBudget, pykeen_available, pykeen_scores
+from kg_engine.gnn.baselines import KgeBudget, pykeen_baselines
 from kg_engine.gnn.data import GnnDataError, LinkSplit, build_split, schema_fingerprint
 from kg_engine.gnn.evaluate import degree_prior, evaluate_matrix
 from kg_engine.gnn.interacts_model import (
@@ -93,15 +93,10 @@ def evaluate_interacts(graph: HeteroData, config: TrainConfig, pykeen_models: tu
     models = {"gnn": evaluate_matrix(symmetrize(score_matrix(model, features, split)), sym),
               "degree_prior": evaluate_matrix(degree_prior(sym), sym)}
     budget = budget or KgeBudget()
-    if pykeen_models and pykeen_available():
-        for name in pykeen_models:
-            log(f"training PyKEEN {name} ({budget.epochs} epochs, dim {budget.dim})")
-            started = time.perf_counter()
-            scores = pykeen_scores(split, name, budget, seed=config.seed)
-            seconds[f"pykeen_{name.lower()}"] = time.perf_counter() - started
-            models[f"pykeen_{name.lower()}"] = evaluate_matrix(symmetrize(scores), sym)
-    elif pykeen_models:
-        log("pykeen not installed (pip install 'kg-engine[pykeen]'): its baselines are skipped")
+    kge, kge_seconds = pykeen_baselines(split, pykeen_models, budget, config.seed,
+                                        lambda scores: evaluate_matrix(symmetrize(scores), sym), log)
+    models.update(kge)
+    seconds.update(kge_seconds)
     spent = {"gnn": {"model": "InteractionGnn", **asdict(gnn_config), "best_epoch": best_epoch},
              "pykeen": asdict(budget) if len(models) > 2 else None,
              "seconds": {k: round(v, 1) for k, v in seconds.items()},

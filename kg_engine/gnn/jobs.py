@@ -14,7 +14,7 @@ import torch
 from torch_geometric.data import HeteroData
 
 from kg_engine.gnn import checkpoint
-from kg_engine.gnn.baselines import PYKEEN_MODELS, KgeBudget, pykeen_available, pykeen_scores
+from kg_engine.gnn.baselines import PYKEEN_MODELS, KgeBudget, pykeen_baselines
 from kg_engine.gnn.data import GnnDataError, build_split, task_edge_type
 from kg_engine.gnn.evaluate import degree_prior, evaluate_matrix
 from kg_engine.gnn.train import TrainConfig, score_matrix, train
@@ -66,15 +66,10 @@ def evaluate_task(
     models = {"gnn": evaluate_matrix(score_matrix(result.model, split), split)}
     models["degree_prior"] = evaluate_matrix(degree_prior(split), split)
     budget = budget or KgeBudget()
-    if pykeen_models and pykeen_available():
-        for name in pykeen_models:
-            log(f"training PyKEEN {name} ({budget.epochs} epochs, dim {budget.dim})")
-            started = time.perf_counter()
-            scores = pykeen_scores(split, name, budget, seed=config.seed)
-            seconds[f"pykeen_{name.lower()}"] = time.perf_counter() - started
-            models[f"pykeen_{name.lower()}"] = evaluate_matrix(scores, split)
-    elif pykeen_models:
-        log("pykeen not installed (pip install 'kg-engine[pykeen]'): its baselines are skipped")
+    kge, kge_seconds = pykeen_baselines(split, pykeen_models, budget, config.seed,
+                                        lambda scores: evaluate_matrix(scores, split), log)
+    models.update(kge)
+    seconds.update(kge_seconds)
     spent = {"gnn": {**config.to_dict(), "epochs_run": len(result.epoch_seconds), "best_epoch": result.best_epoch},
              "pykeen": asdict(budget) if len(models) > 2 else None,
              "seconds": {k: round(v, 1) for k, v in seconds.items()}}
