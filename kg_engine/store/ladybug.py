@@ -315,7 +315,7 @@ class LadybugStore:
             if not _names_unloaded_schema_table(str(exc)):
                 raise
             # Neo4j answers a label or type nothing was loaded into with no rows; so does this store.
-            frame = pd.DataFrame()
+            frame = pd.DataFrame(columns=_return_columns(cypher))
         return frame if max_rows is None else frame.head(max_rows)
 
     def _fetch_timed(self, cypher: str, params: dict[str, Any], timeout_s: float | None) -> pd.DataFrame:
@@ -426,6 +426,25 @@ def _names_unloaded_schema_table(message: str) -> bool:
         return False
     schema = _schema()
     return match.group(1) in schema.categories or match.group(1) in schema.predicates
+
+
+def _return_columns(cypher: str) -> list[str]:
+    """The column names of a statement's last ``RETURN`` (its aliases, else the expressions' text)."""
+    parts = re.split(r"\bRETURN\b", cypher, flags=re.IGNORECASE)
+    if len(parts) < 2:
+        return []
+    body = re.split(r"\b(?:ORDER\s+BY|SKIP|LIMIT|UNION)\b", parts[-1], maxsplit=1, flags=re.IGNORECASE)[0]
+    body = re.sub(r"^\s*DISTINCT\b", "", body, flags=re.IGNORECASE)
+    items, depth, start = [], 0, 0
+    for i, char in enumerate(body):
+        depth += char in "([{"
+        depth -= char in ")]}"
+        if char == "," and depth == 0:
+            items.append(body[start:i])
+            start = i + 1
+    items.append(body[start:])
+    names = [re.split(r"\s+AS\s+", item.strip(), flags=re.IGNORECASE)[-1].strip("` ") for item in items]
+    return [name for name in names if name]
 
 
 @cache

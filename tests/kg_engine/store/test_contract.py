@@ -268,7 +268,7 @@ def test_schema_labels_nothing_was_loaded_into_answer_no_rows(store: GraphStore)
         "MATCH (n:ClinicalNote)-[r:mentions_absence_of]->(p:PhenotypicFeature {curie: $p}) RETURN n.curie AS note",
         {"p": "HP:0100749"},
     )
-    assert rows.empty
+    assert rows.empty and list(rows.columns) == ["note"]
 
 
 def test_read_only_store_refuses_writes(backend: Backend, hetionet_slice: HetionetSlice) -> None:
