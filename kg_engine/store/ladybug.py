@@ -95,9 +95,10 @@ class LadybugStore:
         self._ensure_node_table(et.object)
         tables = self._tables()
         if et.predicate not in tables:
-            # No ``evidence`` column yet: LadybugDB writes every column of every copied row, nulls too,
-            # and a column added after the first COPY costs nothing (``_add_evidence``).
-            self._run(f"CREATE REL TABLE {q(et.predicate)}(FROM {q(et.subject)} TO {q(et.object)}, sources STRING[])")
+            self._run(
+                f"CREATE REL TABLE {q(et.predicate)}(FROM {q(et.subject)} TO {q(et.object)}, "
+                "sources STRING[], evidence STRING)"
+            )
         elif (et.subject, et.object) not in self._pairs(et.predicate):
             self._run(f"ALTER TABLE {q(et.predicate)} ADD IF NOT EXISTS FROM {q(et.subject)} TO {q(et.object)}")
 
@@ -179,6 +180,7 @@ class LadybugStore:
             self._ensure_rel_pair(et)
             for i in members:
                 self._ensure_columns(et.predicate, batches[i].frame, skip={"subject", "object"})
+        self._drop_unused_evidence(batches)
         results: list[UpsertResult] = [UpsertResult() for _ in batches]
         order = sorted(by_type, key=lambda et: -sum(len(batches[i].frame) for i in by_type[et]))
         with ThreadPoolExecutor(max_workers=COPY_WORKERS, thread_name_prefix="kg-copy") as pool:
@@ -199,6 +201,18 @@ class LadybugStore:
         for predicate in {et.predicate for et in by_type}:
             self._add_evidence(predicate)
         return results
+
+    def _drop_unused_evidence(self, batches: Sequence[EdgeBatch]) -> None:
+        """Drop the ``evidence`` column of empty rel tables that this upsert fills without evidence.
+
+        LadybugDB writes every column of every copied row, nulls too (a third of a list column's cost), and
+        a column added after the first COPY costs nothing: ``_add_evidence`` puts it back.
+        """
+        with_evidence = {b.type.predicate for b in batches if "evidence" in b.frame.columns}
+        for predicate in {b.type.predicate for b in batches} - with_evidence:
+            if "evidence" in self._table_columns(predicate) and not self._has_rows(f"MATCH ()-[r:{q(predicate)}]->()"):
+                self._run(f"ALTER TABLE {q(predicate)} DROP evidence")
+                del self._table_columns(predicate)["evidence"]
 
     def _add_evidence(self, rel_table: str) -> None:
         """Every rel table has an ``evidence`` column once it holds edges (null for structured sources)."""
