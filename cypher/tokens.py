@@ -109,6 +109,39 @@ def tokenize(cypher: str) -> list[Token]:
     return tokens
 
 
+def return_columns(cypher: str) -> list[str]:
+    """The column names of a statement's last ``RETURN``: each item's alias, else the item's text.
+
+    Raises:
+        CypherSyntaxError: the statement cannot be tokenized (see :func:`tokenize`).
+    """
+    tokens = tokenize(cypher)
+    depth, start = 0, None
+    for i, token in enumerate(tokens):
+        depth += token.is_punct("([{") - token.is_punct(")]}")
+        if depth == 0 and token.is_word("RETURN"):
+            start = i + 1
+    if start is None:
+        return []
+    items: list[list[Token]] = [[]]
+    for token in tokens[start:]:
+        if depth == 0 and token.is_word("ORDER", "SKIP", "LIMIT", "UNION"):
+            break
+        depth += token.is_punct("([{") - token.is_punct(")]}")
+        if depth == 0 and token.is_punct(","):
+            items.append([])
+        elif not (token.is_word("DISTINCT") and not any(items[0])):
+            items[-1].append(token)
+    return [_column_name(cypher, item) for item in items if item]
+
+
+def _column_name(cypher: str, item: list[Token]) -> str:
+    if len(item) >= 2 and item[-2].is_word("AS"):
+        return item[-1].value
+    last = item[-1]
+    return cypher[item[0].start : last.start + len(last.text)]
+
+
 def _check_unicode_escapes(cypher: str) -> None:
     r"""Refuse ``\u`` escapes that spell ASCII, whitespace or control characters (the backends disagree on them).
 

@@ -8,7 +8,6 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ import pyarrow as pa
 from cypher.identifiers import quote_identifier as q
 from cypher.params import parameter_problem
 from cypher.readonly import read_only_refusal
+from cypher.tokens import return_columns
 from kg_engine.errors import QueryError, ReadOnlyError, StoreError
 from kg_engine.store.base import (
     EdgeBatch,
@@ -329,7 +329,7 @@ class LadybugStore:
             if not _names_unloaded_schema_table(str(exc)):
                 raise
             # Neo4j answers a label or type nothing was loaded into with no rows; so does this store.
-            frame = pd.DataFrame(columns=_return_columns(cypher))
+            frame = pd.DataFrame(columns=return_columns(cypher))
         return frame if max_rows is None else frame.head(max_rows)
 
     def _fetch_timed(self, cypher: str, params: dict[str, Any], timeout_s: float | None) -> pd.DataFrame:
@@ -438,32 +438,8 @@ def _names_unloaded_schema_table(message: str) -> bool:
     match = _MISSING_TABLE.search(message)
     if match is None:
         return False
-    schema = _schema()
+    schema = load_schema()  # cached
     return match.group(1) in schema.categories or match.group(1) in schema.predicates
-
-
-def _return_columns(cypher: str) -> list[str]:
-    """The column names of a statement's last ``RETURN`` (its aliases, else the expressions' text)."""
-    parts = re.split(r"\bRETURN\b", cypher, flags=re.IGNORECASE)
-    if len(parts) < 2:
-        return []
-    body = re.split(r"\b(?:ORDER\s+BY|SKIP|LIMIT|UNION)\b", parts[-1], maxsplit=1, flags=re.IGNORECASE)[0]
-    body = re.sub(r"^\s*DISTINCT\b", "", body, flags=re.IGNORECASE)
-    items, depth, start = [], 0, 0
-    for i, char in enumerate(body):
-        depth += char in "([{"
-        depth -= char in ")]}"
-        if char == "," and depth == 0:
-            items.append(body[start:i])
-            start = i + 1
-    items.append(body[start:])
-    names = [re.split(r"\s+AS\s+", item.strip(), flags=re.IGNORECASE)[-1].strip("` ") for item in items]
-    return [name for name in names if name]
-
-
-@cache
-def _schema() -> Schema:
-    return load_schema()
 
 
 def _arrow(frames: pd.DataFrame | list[pd.DataFrame]) -> pa.Table:

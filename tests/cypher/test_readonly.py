@@ -162,3 +162,14 @@ def test_tokenizer_keeps_strings_names_and_params_apart() -> None:
     assert tokens[-1].text == "$0"
     with pytest.raises(CypherSyntaxError):
         tokenize("RETURN '")
+
+
+def test_return_columns_follow_aliases_strings_and_brackets() -> None:
+    from cypher.tokens import return_columns
+
+    assert return_columns(
+        "MATCH (n) WHERE n.name = 'RETURN x, y' RETURN n.curie AS id, {a: 1, b: 2} AS m, count(*) ORDER BY id"
+    ) == ["id", "m", "count(*)"]
+    assert return_columns("MATCH (n) RETURN DISTINCT n.curie, n.name") == ["n.curie", "n.name"]
+    assert return_columns("MATCH (n) CALL { WITH n RETURN n.x AS y } RETURN y") == ["y"]
+    assert return_columns("MATCH (n) DETACH DELETE n") == []
