@@ -141,17 +141,18 @@ def stats(home: HomeOption = None, as_json: Annotated[bool, typer.Option("--json
     for (s, p, o), count in sorted(result.edges.items()):
         edges_table.add_row(s, p, o, f"{count:,}")
     out.print(table, edges_table)
-    _print_partial_sources({"|".join(k) for k in result.edges})
+    _print_partial_sources(set(result.edges))
 
 
-def _print_partial_sources(present: set[str]) -> None:
+def _print_partial_sources(present: set[tuple[str, str, str]]) -> None:
     """Say which loaded edge types hold only part of their source (``kg sources`` lists every licence)."""
     from ontologies import load_schema
 
-    for key, spec in load_schema().sources.items():
-        for edge_type, note in (spec.get("partial") or {}).items():
+    schema = load_schema()
+    for source in schema.sources:
+        for edge_type, note in schema.partial_edges(source).items():
             if edge_type in present:
-                out.print(f"partial: {edge_type.replace('|', ' ')} ({key}): {note}", markup=False, style="yellow")
+                out.print(f"partial: {' '.join(edge_type)} ({source}): {note}", markup=False, style="yellow")
     out.print("licences of every source: kg sources", markup=False, style="dim")
 
 

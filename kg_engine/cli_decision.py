@@ -183,8 +183,9 @@ def sources() -> None:
     from ontologies import load_schema
 
     table = Table("source", "name", "licence", "partial")
-    for key, spec in load_schema().sources.items():
-        partial = "; ".join(f"{k.replace('|', ' ')}: {v}" for k, v in (spec.get("partial") or {}).items())
+    schema = load_schema()
+    for key, spec in schema.sources.items():
+        partial = "; ".join(f"{' '.join(k)}: {v}" for k, v in schema.partial_edges(key).items())
         table.add_row(key, str(spec.get("name", "")), str(spec.get("licence", "")), partial)
     out.print(table)
 

@@ -114,6 +114,11 @@ class Schema:
         """The versioned provenance name of a structured source (``hetionet-v1.0``)."""
         return str(self.sources[source]["name"])
 
+    def partial_edges(self, source: str) -> dict[tuple[str, str, str], str]:
+        """The edge types ``source`` holds only part of, each with its note (``partial:`` in the YAML)."""
+        partial = self.sources[source].get("partial") or {}
+        return {tuple(key.split("|")): str(note) for key, note in partial.items()}  # type: ignore[misc]
+
 
 def _norm(name: str) -> str:
     return re.sub(r"[\s_\-]", "", name).lower()

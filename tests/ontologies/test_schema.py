@@ -201,3 +201,9 @@ def test_text_relations_map_to_biolink_predicates(schema: Schema) -> None:
     assert treats.name != "treats"  # text-mined treatment claims never merge into curated treats edges
     with pytest.raises(SchemaError, match="unknown text relation"):
         schema.text_relation_predicate("binds")
+
+
+def test_partial_edges_name_the_bgee_only_expression_edges():
+    partial = load_schema().partial_edges("hetionet")
+    assert list(partial) == [("Anatomy", "expresses", "Gene")] and "Bgee" in partial[("Anatomy", "expresses", "Gene")]
+    assert load_schema().partial_edges("pharmacotherapydb") == {}
