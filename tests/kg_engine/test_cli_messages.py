@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 import typer
 
-from kg_engine.cli import reports_errors
+from kg_engine.cli._app import reports_errors
 from kg_engine.errors import ConfigError
 
 

@@ -113,7 +113,7 @@ def test_batch_goes_on_past_bad_lines(diagnoser, tmp_path, shared_data, monkeypa
     ]) + "\n")
     out = tmp_path / "ranked.jsonl"
     monkeypatch.setenv("KG_DATA_DIR", str(shared_data))
-    monkeypatch.setattr("kg_engine.cli_diagnosis._diagnoser", lambda home: (diagnoser, None))
+    monkeypatch.setattr("kg_engine.cli.diagnosis._diagnoser", lambda home: (diagnoser, None))
     result = CliRunner().invoke(app, ["diagnose", "--batch", str(cases), "--out", str(out), "--top", "5",
                                       "--evidence"])
     assert result.exit_code == 0, result.output

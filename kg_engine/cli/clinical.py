@@ -10,8 +10,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from kg_engine.cli import HomeOption, _engine, err, out, reports_errors
-from kg_engine.cli_jobs import (
+from kg_engine.cli._app import HomeOption, _engine, err, out, reports_errors
+from kg_engine.cli._jobs import (
     JobOptions,
     RayAddressOption,
     RestartOption,
@@ -205,7 +205,7 @@ def _notes_summary(report: NoteJobReport) -> None:
 
 def register(app: typer.Typer) -> None:
     """Attach the ``kg nlp`` group, and ``kg ingest notes`` to the ``ingest`` group ``cli_literature`` made."""
-    from kg_engine.cli_literature import ingest_app
+    from kg_engine.cli.literature import ingest_app
 
     app.add_typer(nlp_app, name="nlp")
     ingest_app.command("notes")(ingest_notes)

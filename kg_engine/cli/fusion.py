@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kg_engine.cli import HomeOption, err, out, reports_errors, train_app
+from kg_engine.cli._app import HomeOption, err, out, reports_errors, train_app
 
 
 def open_fusion(diagnoser: Any, home: Path, device: str = "auto", quiet: bool = False) -> Any:
@@ -47,7 +47,7 @@ def train_fusion_command(
     home: HomeOption = None,
 ) -> None:
     """Train the fusion re-ranker on simulated patients; select epochs on the dev selection half (seeded)."""
-    from kg_engine.cli_diagnosis import _diagnoser
+    from kg_engine.cli.diagnosis import _diagnoser
     from kg_engine.fusion.checkpoint import SHIPPED_DIR, new_checkpoint_dir, save_bundle
     from kg_engine.fusion.simulate import read_synonyms
     from kg_engine.fusion.text import PhraseCache

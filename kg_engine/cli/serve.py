@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from kg_engine.cli import HomeOption, app, err, out, reports_errors
+from kg_engine.cli._app import HomeOption, app, err, out, reports_errors
 
 token_app = typer.Typer(help="API tokens for kg serve: create (shown once), list, revoke.", no_args_is_help=True)
 app.add_typer(token_app, name="token")

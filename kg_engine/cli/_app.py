@@ -171,7 +171,7 @@ def quickstart(
     literature: Annotated[bool, typer.Option("--literature/--no-literature", help="Also ingest BC5CDR dev.")] = True,
 ) -> None:
     """Build a home where every command works: the graph, phenotypes, interactions, literature, examples."""
-    from kg_engine.cli_literature import ingest_sample
+    from kg_engine.cli.literature import ingest_sample
 
     started = time.perf_counter()
     steps: list[tuple[str, float]] = []
@@ -283,21 +283,19 @@ app.add_typer(eval_app, name="eval")
 
 
 # Literature commands live in their own module; they attach to the groups above.
-from kg_engine import cli_literature  # noqa: E402
+from kg_engine.cli import literature as cli_literature  # noqa: E402
 
 cli_literature.register(app, train_app, eval_app)
-from kg_engine import cli_clinical  # noqa: E402
+from kg_engine.cli import clinical as cli_clinical  # noqa: E402
 
 cli_clinical.register(app)
 
 
-from kg_engine import (  # noqa: E402  (the command groups register on the apps above)
-    cli_ask,  # noqa: F401  (kg ask, kg find, kg eval ask)
-    cli_decision,  # noqa: F401  (kg treat, kg interactions, kg risk, kg evidence, kg sources)
-    cli_diagnosis,  # noqa: F401  (kg load hpo, kg diagnose, kg eval diagnosis)
-    cli_predict,  # noqa: F401  (kg train gnn, kg eval gnn/repurposing, kg predict, kg similar)
-    cli_serve,  # noqa: F401  (kg serve, kg token)
-)
+from kg_engine.cli import ask as cli_ask  # noqa: E402, F401  (kg ask, kg find, kg eval ask)
+from kg_engine.cli import decision as cli_decision  # noqa: E402, F401  (kg treat, interactions, risk, evidence, sources)
+from kg_engine.cli import diagnosis as cli_diagnosis  # noqa: E402, F401  (kg load hpo, kg diagnose, kg eval diagnosis)
+from kg_engine.cli import predict as cli_predict  # noqa: E402, F401  (kg train gnn, kg eval gnn, kg predict, kg similar)
+from kg_engine.cli import serve as cli_serve  # noqa: E402, F401  (kg serve, kg token)
 
 if __name__ == "__main__":
     app()

@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from ingest.relation_model import MODEL_FILE
-from kg_engine.cli import err
+from kg_engine.cli._app import err
 from kg_engine.config import Settings
 from kg_engine.errors import ConfigError
 from kg_engine.jobs import Checkpoint, JobIdentity, Runner, check_runner

@@ -14,7 +14,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from kg_engine.cli import (
+from kg_engine.cli._app import (
     HomeOption,
     OutputFormat,
     _cell,

@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from kg_engine.cli import HomeOption, _engine, app, err, eval_app, out, reports_errors
+from kg_engine.cli._app import HomeOption, _engine, app, err, eval_app, out, reports_errors
 from kg_engine.errors import ConfigError
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]

@@ -18,7 +18,17 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from kg_engine.cli import HomeOption, _engine, _print_report, _with_progress, app, err, load_app, out, reports_errors
+from kg_engine.cli._app import (
+    HomeOption,
+    _engine,
+    _print_report,
+    _with_progress,
+    app,
+    err,
+    load_app,
+    out,
+    reports_errors,
+)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")]
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from kg_engine.cli import (
+from kg_engine.cli._app import (
     HomeOption,
     _engine,
     _print_report,
@@ -99,7 +99,7 @@ def diagnose(
     home: HomeOption = None,
 ) -> None:
     """Rank diseases for a patient's findings, with evidence (research software, not clinical advice)."""
-    from kg_engine.cli_fusion import open_fusion
+    from kg_engine.cli.fusion import open_fusion
     from kg_engine.diagnosis.patient import PatientError, from_hpo, read_phenopacket
 
     diagnoser, settings = _diagnoser(home)
@@ -234,7 +234,7 @@ def eval_diagnosis(
     home: HomeOption = None,
 ) -> None:
     """Top-1/3/10 and MRR of every ranker (fusion, its ablations, LR, Resnik, text-only) on the same cases."""
-    from kg_engine.cli_fusion import open_fusion
+    from kg_engine.cli.fusion import open_fusion
     from kg_engine.diagnosis.evaluate import evaluate, read_cases, text_cases
     from kg_engine.fusion.service import TextOnlyRanker
     from kg_engine.load.deadletter import DeadLetter
@@ -280,4 +280,4 @@ def _print_eval(result: dict[str, Any], rejected: int) -> None:
         out.print(table)
     err.print(f"[yellow]{DISCLAIMER}[/]")
 
-from kg_engine import cli_fusion  # noqa: E402, F401  (kg train fusion)
+from kg_engine.cli import fusion as cli_fusion  # noqa: E402, F401  (kg train fusion)

@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from kg_engine.cli import HomeOption, _engine, err, out, reports_errors
-from kg_engine.cli_jobs import (
+from kg_engine.cli._app import HomeOption, _engine, err, out, reports_errors
+from kg_engine.cli._jobs import (
     DEFAULT_BATCH,
     BatchSizeOption,
     JobOptions,
