@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from kg_engine.cli._app import HomeOption, _engine, app, err, eval_app, out, reports_errors
 from kg_engine.errors import ConfigError
@@ -21,12 +21,16 @@ from kg_engine.errors import ConfigError
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
-def ask(question: Annotated[str | None, typer.Argument(help="The question, in plain English.")] = None,
-        as_json: JsonOption = False,
-        explain: Annotated[bool, typer.Option("--explain", help="Show the grounded entities and the plan.")] = False,
-        batch: Annotated[Path | None, typer.Option("--batch", help="JSONL of {id, question}.")] = None,
-        out_path: Annotated[Path | None, typer.Option("--out", help="Where --batch writes answers.")] = None,
-        home: HomeOption = None) -> None:
+@app.command("ask")
+@reports_errors
+def ask(
+    question: Annotated[str | None, typer.Argument(help="The question, in plain English.")] = None,
+    as_json: JsonOption = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Show the grounded entities and the plan.")] = False,
+    batch: Annotated[Path | None, typer.Option("--batch", help="JSONL of {id, question}.")] = None,
+    out_path: Annotated[Path | None, typer.Option("--out", help="Where --batch writes answers.")] = None,
+    home: HomeOption = None,
+) -> None:
     """Answer a question from the graph, showing the Cypher that ran (or why it abstained)."""
     if (question is None) == (batch is None):
         raise typer.BadParameter("give a QUESTION or --batch QUESTIONS.jsonl")
@@ -61,13 +65,13 @@ def _ask_batch(kg: Any, batch: Path, out_path: Path | None) -> None:
 
 def _print_record(record: dict[str, Any], explain: bool) -> None:
     if record["abstained"]:
-        out.print(f"[yellow]abstained:[/] {escape(str(record.get('reason')))}")
+        out.print(Text.assemble(("abstained:", "yellow"), " ", str(record.get("reason"))))
         return
     if explain:
         for ent in record.get("grounded", []):
-            out.print(f"grounded {escape(ent['name'])} -> {ent['curie']} ({ent['category']}, {ent['how']})")
-    out.print(f"[dim]{escape(record['cypher'])}[/]")
-    out.print(f"[dim]params: {escape(json.dumps(record['params'], default=str))}[/]")
+            out.print(f"grounded {ent['name']} -> {ent['curie']} ({ent['category']}, {ent['how']})")
+    out.print(record["cypher"], style="dim")
+    out.print(f"params: {json.dumps(record['params'], default=str)}", style="dim")
     if record["kind"] == "count":
         out.print(f"count: {record['count']}")
     elif record["kind"] == "boolean":
@@ -77,7 +81,7 @@ def _print_record(record: dict[str, Any], explain: bool) -> None:
     else:
         table = Table("curie", "name")
         for answer in record["answers"]:
-            table.add_row(answer["curie"], escape(str(answer["name"])))
+            table.add_row(answer["curie"], str(answer["name"]))
         out.print(table)
         out.print(f"{len(record['answers'])} answer(s)")
 
@@ -87,18 +91,28 @@ def _print_predicted(answers: list[dict[str, Any]]) -> None:
     table = Table("rank", "curie", "name", "score", "known", "top metapath (contribution)", "literature")
     for a in answers:
         path = a["metapaths"][0] if a.get("metapaths") else None
-        table.add_row(str(a["rank"]), a["curie"], escape(str(a["name"])), f"{a['score']:.3f}",
-                      "known" if a["known"] else "", escape(f"{path['metapath']} ({path['contribution']:+.2f})")
-                      if path else "", str(len(a.get("evidence") or [])) or "")
+        table.add_row(
+            str(a["rank"]),
+            a["curie"],
+            str(a["name"]),
+            f"{a['score']:.3f}",
+            "known" if a["known"] else "",
+            f"{path['metapath']} ({path['contribution']:+.2f})" if path else "",
+            str(len(a.get("evidence") or [])) or "",
+        )
     out.print(table)
     novel = sum(not a["known"] for a in answers)
     out.print(f"{novel} prediction(s), {len(answers) - novel} known; --json shows every metapath and snippet")
 
 
+@app.command("find")
 @reports_errors
-def find(text: Annotated[str, typer.Argument(help="A name, synonym, abbreviation or symbol.")],
-         limit: Annotated[int, typer.Option("--limit")] = 10, as_json: JsonOption = False,
-         home: HomeOption = None) -> None:
+def find(
+    text: Annotated[str, typer.Argument(help="A name, synonym, abbreviation or symbol.")],
+    limit: Annotated[int, typer.Option("--limit")] = 10,
+    as_json: JsonOption = False,
+    home: HomeOption = None,
+) -> None:
     """List the graph's entities a name may stand for: CURIE, name, category and how it matched."""
     with _engine(home, read_only=True) as kg:
         rows = kg.link(text, limit)
@@ -106,19 +120,22 @@ def find(text: Annotated[str, typer.Argument(help="A name, synonym, abbreviation
         out.print_json(json.dumps(rows))
         return
     if not rows:
-        out.print(f"no entity matches {escape(text)!r}")
+        out.print(f"no entity matches {text!r}")
         return
     table = Table("curie", "name", "category", "match")
     for row in rows:
-        table.add_row(row["curie"], escape(str(row["name"])), row["category"], row["how"])
+        table.add_row(row["curie"], str(row["name"]), row["category"], row["how"])
     out.print(table)
 
 
+@eval_app.command("ask")
 @reports_errors
-def eval_ask(gold: Annotated[Path, typer.Argument(help="Gold JSONL: id, question, kind, answers/count/boolean.")],
-             as_json: JsonOption = False,
-             answers_out: Annotated[Path | None, typer.Option("--answers", help="Also write the answers.")] = None,
-             home: HomeOption = None) -> None:
+def eval_ask(
+    gold: Annotated[Path, typer.Argument(help="Gold JSONL: id, question, kind, answers/count/boolean.")],
+    as_json: JsonOption = False,
+    answers_out: Annotated[Path | None, typer.Option("--answers", help="Also write the answers.")] = None,
+    home: HomeOption = None,
+) -> None:
     """Score kg ask on gold questions.
 
     List F1 and exact match per family, count and yes/no accuracy, abstention precision and recall, and
@@ -145,8 +162,13 @@ def eval_ask(gold: Annotated[Path, typer.Argument(help="Gold JSONL: id, question
     table = Table("family", "n", "answered", "F1 / accuracy", "exact")
     for name, fam in report["families"].items():
         score = fam.get("f1", fam.get("accuracy"))
-        table.add_row(name, str(fam["n"]), f"{fam['answered']:.2f}", "" if score is None else f"{score:.3f}",
-                      "" if fam.get("exact") is None else f"{fam['exact']:.3f}")
+        table.add_row(
+            name,
+            str(fam["n"]),
+            f"{fam['answered']:.2f}",
+            "" if score is None else f"{score:.3f}",
+            "" if fam.get("exact") is None else f"{fam['exact']:.3f}",
+        )
     out.print(table)
     out.print(json.dumps({k: v for k, v in report.items() if k != "families"}))
 
@@ -162,13 +184,3 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
             except json.JSONDecodeError as exc:
                 raise ConfigError(f"{path}:{number}: not JSON ({exc.msg})") from exc
     return lines
-
-
-def register(app: typer.Typer, eval_app: typer.Typer) -> None:
-    """Attach ``kg ask``, ``kg find`` and ``kg eval ask``."""
-    app.command("ask")(reports_errors(ask))
-    app.command("find")(find)
-    eval_app.command("ask")(eval_ask)
-
-
-register(app, eval_app)

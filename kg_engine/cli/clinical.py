@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from kg_engine.cli._app import HomeOption, _engine, err, out, reports_errors
+from kg_engine.cli._app import HomeOption, _engine, _settings, app, err, ingest_app, out, reports_errors
 from kg_engine.cli._jobs import (
     JobOptions,
     RayAddressOption,
@@ -24,16 +24,18 @@ from kg_engine.cli._jobs import (
     report_dead_letters,
     ticker,
 )
-from kg_engine.config import Settings
 from kg_engine.errors import ConfigError
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
     from kg_engine.clinical import NoteJobReport
+    from kg_engine.config import Settings
 
-nlp_app = typer.Typer(help="Clinical-text NLP: assertion status (negated, possible, historical, family).",
-                      no_args_is_help=True)
+nlp_app = typer.Typer(
+    help="Clinical-text NLP: assertion status (negated, possible, historical, family).", no_args_is_help=True
+)
+app.add_typer(nlp_app, name="nlp")
 
 
 def deadletter_path(output: Path) -> Path:
@@ -68,7 +70,7 @@ def _annotate(line: str) -> dict[str, Any]:
 @reports_errors
 def assertion(
     input_path: Annotated[Path, typer.Option("--input", "-i", help='JSONL: {"id", "text", "start", "end"} a line.')],
-    output: Annotated[Path, typer.Option("--out", "-o", help="JSONL written back with \"assertion\" added.")],
+    output: Annotated[Path, typer.Option("--out", "-o", help='JSONL written back with "assertion" added.')],
 ) -> None:
     """Add the assertion status of each mention; bad lines go to OUT.deadletter.jsonl and are skipped."""
     from kg_engine.load.deadletter import DeadLetter
@@ -77,15 +79,18 @@ def assertion(
         raise ConfigError(f"no such file: {input_path}")
     output.parent.mkdir(parents=True, exist_ok=True)
     written = 0
-    with (input_path.open(encoding="utf-8") as src, output.open("w", encoding="utf-8") as dst,
-          DeadLetter(deadletter_path(output)) as dead):
+    with (
+        input_path.open(encoding="utf-8") as src,
+        output.open("w", encoding="utf-8") as dst,
+        DeadLetter(deadletter_path(output)) as dead,
+    ):
         for number, line in enumerate(src, start=1):
             if not line.strip():
                 continue
             try:
                 record = _annotate(line)
             except ValueError as exc:
-                err.print(f"[yellow]{escape(f'{input_path}:{number}:')}[/] {escape(str(exc))}", highlight=False)
+                err.print(Text.assemble((f"{input_path}:{number}:", "yellow"), " ", str(exc)), highlight=False)
                 dead.write(str(input_path), number, str(exc), line.rstrip("\n"))
                 continue
             dst.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -107,10 +112,12 @@ def _report_range(value: str | None) -> tuple[int, int] | None:
 @nlp_app.command("eval-assertion")
 @reports_errors
 def eval_assertion(
-    path: Annotated[Path | None, typer.Argument(help="NegEx TSV (default: the shared annotations_reports_1-60.tsv).")]
-    = None,
-    reports: Annotated[str | None, typer.Option("--reports", help="Only these reports, FIRST-LAST (e.g. 41-60).")]
-    = None,
+    path: Annotated[
+        Path | None, typer.Argument(help="NegEx TSV (default: the shared annotations_reports_1-60.tsv).")
+    ] = None,
+    reports: Annotated[
+        str | None, typer.Option("--reports", help="Only these reports, FIRST-LAST (e.g. 41-60).")
+    ] = None,
     window: Annotated[int | None, typer.Option("--window", min=1, help="Words a trigger reaches.")] = None,
     errors: Annotated[int, typer.Option("--errors", min=0, help="Include this many misclassified rows.")] = 0,
 ) -> None:
@@ -124,28 +131,40 @@ def eval_assertion(
     except FileNotFoundError as exc:
         raise ConfigError(str(exc)) from exc
     for row in result["skipped"]:
-        err.print(f"[yellow]skipped line {row['line']}:[/] {escape(str(row['reason']))}", highlight=False)
+        err.print(Text.assemble((f"skipped line {row['line']}:", "yellow"), " ", str(row["reason"])), highlight=False)
     out.print_json(json.dumps(result))
 
 
-NoteSources = Annotated[list[Path], typer.Argument(help="Notes: .csv / .jsonl files with an id and a text "
-                                                   "column, .txt files (the file name is the id), or folders of .txt.")]
+NoteSources = Annotated[
+    list[Path],
+    typer.Argument(
+        help="Notes: .csv / .jsonl files with an id and a text "
+        "column, .txt files (the file name is the id), or folders of .txt."
+    ),
+]
 
 
+@ingest_app.command("notes")
 @reports_errors
 def ingest_notes(
     sources: NoteSources,
     id_column: Annotated[str, typer.Option("--id-column", help="CSV column / JSON key of the note id.")] = "id",
     text_column: Annotated[str, typer.Option("--text-column", help="CSV column / JSON key of the text.")] = "text",
-    keep_raw_text: Annotated[bool, typer.Option("--keep-raw-text", help="Also store each note's original id and "
-                                                "full text on its node (they hold protected health information).")]
-    = False,
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Notes per bulk write (and per checkpoint "
-                                            "commit).")] = 64,
-    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Processes (or Ray actors) running the "
-                                         "pipeline.")] = 1,
-    model: Annotated[Path | None, typer.Option("--model", help="NER model folder (default: the packaged one).")]
-    = None,
+    keep_raw_text: Annotated[
+        bool,
+        typer.Option(
+            "--keep-raw-text",
+            help="Also store each note's original id and "
+            "full text on its node (they hold protected health information).",
+        ),
+    ] = False,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Notes per bulk write (and per checkpoint commit).")
+    ] = 64,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=1, help="Processes (or Ray actors) running the pipeline.")
+    ] = 1,
+    model: Annotated[Path | None, typer.Option("--model", help="NER model folder (default: the packaged one).")] = None,
     home: HomeOption = None,
     runner: RunnerOption = "local",
     resume: ResumeOption = False,
@@ -167,19 +186,31 @@ def ingest_notes(
 
     check_sources(sources)
     options = JobOptions(runner, workers, batch_size, resume, restart, ray_address, model).checked()
-    settings = Settings.load(home=home)
+    settings = _settings(home)
     salt, task = note_salt(settings), NoteTask(id_column, text_column)
     identity = note_identity(model, task, keep_raw_text, salt, kb_name(settings))
     version = str(model_meta(model).get("version", "0"))
-    with open_checkpoint(settings, "ingest-notes", sources, options, identity) as checkpoint, \
-            make_runner(settings, options, lambda: _note_nlp(settings, model), task) as job_runner, \
-            _engine(home) as kg, \
-            DeadLetter(settings.deadletter_dir / "ingest-notes.jsonl", checkpoint.resumed) as dead, \
-            job_progress("notes") as bar:
+    with (
+        open_checkpoint(settings, "ingest-notes", sources, options, identity) as checkpoint,
+        make_runner(settings, options, lambda: _note_nlp(settings, model), task) as job_runner,
+        _engine(home) as kg,
+        DeadLetter(settings.deadletter_dir / "ingest-notes.jsonl", checkpoint.resumed) as dead,
+        job_progress("notes") as bar,
+    ):
         kg.init()
         progress = bar.add_task("notes", total=None, rate="")
-        report = run_notes(job_runner, kg.store, sources, dead, version, salt, keep_raw_text=keep_raw_text,
-                           checkpoint=checkpoint, batch_size=batch_size, tick=ticker(bar, progress))
+        report = run_notes(
+            job_runner,
+            kg.store,
+            sources,
+            dead,
+            version,
+            salt,
+            keep_raw_text=keep_raw_text,
+            checkpoint=checkpoint,
+            batch_size=batch_size,
+            tick=ticker(bar, progress),
+        )
     _notes_summary(report)
 
 
@@ -195,17 +226,16 @@ def _note_nlp(settings: Settings, model: Path | None) -> Language:
 
 def _notes_summary(report: NoteJobReport) -> None:
     statuses = ("affirmed", "negated", "possible", "historical", "family")
-    table = Table("notes", "skipped (done before)", "dead-lettered", "mentions", *statuses, "notes/s",
-                  title="clinical notes")
-    table.add_row(f"{report.notes:,}", f"{report.skipped:,}", f"{report.dead_lettered:,}", f"{report.mentions:,}",
-                  *[f"{report.by_status.get(s, 0):,}" for s in statuses], f"{report.notes_per_second:.1f}")
+    table = Table(
+        "notes", "skipped (done before)", "dead-lettered", "mentions", *statuses, "notes/s", title="clinical notes"
+    )
+    table.add_row(
+        f"{report.notes:,}",
+        f"{report.skipped:,}",
+        f"{report.dead_lettered:,}",
+        f"{report.mentions:,}",
+        *[f"{report.by_status.get(s, 0):,}" for s in statuses],
+        f"{report.notes_per_second:.1f}",
+    )
     out.print(table)
     report_dead_letters(report, "row")
-
-
-def register(app: typer.Typer) -> None:
-    """Attach the ``kg nlp`` group, and ``kg ingest notes`` to the ``ingest`` group ``cli_literature`` made."""
-    from kg_engine.cli.literature import ingest_app
-
-    app.add_typer(nlp_app, name="nlp")
-    ingest_app.command("notes")(ingest_notes)

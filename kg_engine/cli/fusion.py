@@ -1,4 +1,4 @@
-"""``kg train fusion``: train the text–graph fusion re-ranker (imported by ``kg_engine.cli_diagnosis``).
+"""``kg train fusion``: train the text–graph fusion re-ranker that ``kg diagnose`` uses.
 
 Heavy imports (torch, transformers, the ranker) stay inside the command.
 """
@@ -7,28 +7,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from kg_engine.cli._app import HomeOption, err, out, reports_errors, train_app
-
-
-def open_fusion(diagnoser: Any, home: Path, device: str = "auto", quiet: bool = False) -> Any:
-    """The fusion diagnoser of ``home`` (or the shipped model); None, with a note, when there is none."""
-    from kg_engine.fusion.checkpoint import FusionCheckpointError
-    from kg_engine.fusion.service import FusionDiagnoser
-
-    try:
-        fusion = FusionDiagnoser.open(diagnoser, home, device)
-    except FusionCheckpointError as exc:
-        err.print(f"[yellow]note:[/] fusion model not usable ({exc}); ranking with the likelihood-ratio ranker",
-                  highlight=False)
-        return None
-    if fusion is None and not quiet:
-        err.print("[yellow]note:[/] no fusion checkpoint (run `kg train fusion --task diagnosis`); ranking with the "
-                  "likelihood-ratio ranker", highlight=False)
-    return fusion
+from kg_engine.cli._app import HomeOption, _diagnoser, err, out, reports_errors, train_app
 
 
 @train_app.command("fusion")
@@ -38,16 +21,24 @@ def train_fusion_command(
     seed: Annotated[int, typer.Option("--seed")] = 0,
     epochs: Annotated[int, typer.Option("--epochs")] = 6,
     simulated: Annotated[int, typer.Option("--simulated", help="Simulated training patients.")] = 5000,
-    dev: Annotated[Path | None, typer.Option("--dev", help="Real dev phenopackets (selection half used); default: "
-                                             "<data dir>/phenopackets/dev.")] = None,
+    dev: Annotated[
+        Path | None,
+        typer.Option(
+            "--dev", help="Real dev phenopackets (selection half used); default: <data dir>/phenopackets/dev."
+        ),
+    ] = None,
     device: Annotated[str, typer.Option("--device", help="auto | cpu | cuda")] = "auto",
     workers: Annotated[int, typer.Option("--workers", help="Processes for candidate generation.")] = 2,
-    ship: Annotated[bool, typer.Option("--ship", help="Also write the model into the package "
-                                       "(kg_engine/fusion/models/<task>/) with a MODEL_CARD.json.")] = False,
+    ship: Annotated[
+        bool,
+        typer.Option(
+            "--ship",
+            help="Also write the model into the package (kg_engine/fusion/models/<task>/) with a MODEL_CARD.json.",
+        ),
+    ] = False,
     home: HomeOption = None,
 ) -> None:
     """Train the fusion re-ranker on simulated patients; select epochs on the dev selection half (seeded)."""
-    from kg_engine.cli.diagnosis import _diagnoser
     from kg_engine.fusion.checkpoint import SHIPPED_DIR, new_checkpoint_dir, save_bundle
     from kg_engine.fusion.simulate import read_synonyms
     from kg_engine.fusion.text import PhraseCache
@@ -60,20 +51,32 @@ def train_fusion_command(
     dev = dev or settings.resolve_data_dir() / "phenopackets" / "dev"
     config = TrainSettings(seed=seed, epochs=epochs, simulated=simulated, device=device, workers=workers)
     synonyms = read_synonyms(HpoRelease.find().obo)
-    models, meta = train_fusion(diagnoser, dev, synonyms, PhraseCache(config.device), config,
-                                lambda line: err.print(line, highlight=False),
-                                settings.home / "cache" / "fusion")
+    models, meta = train_fusion(
+        diagnoser,
+        dev,
+        synonyms,
+        PhraseCache(config.device),
+        config,
+        lambda line: err.print(line, highlight=False),
+        settings.home / "cache" / "fusion",
+    )
     meta["data"] = {"dev": str(dev), "hpo": diagnoser.kb.version, "simulated": simulated}
     path = save_bundle(new_checkpoint_dir(settings.home, task), models, meta)
     err.print(f"checkpoint -> {path}", highlight=False)
     if ship:
         target = save_bundle(SHIPPED_DIR / task, models, meta)
-        card = {"task": task, "command": f"kg train fusion --task {task} --seed {seed} --epochs {epochs} "
-                                         f"--simulated {simulated} --ship",
-                "data": meta["data"], "seed": seed, "fingerprint": meta["fingerprint"],
-                "selection_half": meta["selection_half"], "settings": meta["settings"],
-                "note": "dev figures on the report half and overall: `kg eval diagnosis <dev> --json`"}
+        card = {
+            "task": task,
+            "command": f"kg train fusion --task {task} --seed {seed} --epochs {epochs} --simulated {simulated} --ship",
+            "data": meta["data"],
+            "seed": seed,
+            "fingerprint": meta["fingerprint"],
+            "selection_half": meta["selection_half"],
+            "settings": meta["settings"],
+            "note": "dev figures on the report half and overall: `kg eval diagnosis <dev> --json`",
+        }
         (target / "MODEL_CARD.json").write_text(json.dumps(card, indent=2), encoding="utf-8")
         err.print(f"shipped -> {target}", highlight=False)
-    out.print_json(json.dumps({"checkpoint": str(path), "selection_half": meta["selection_half"],
-                               "seconds": meta["seconds"]}))
+    out.print_json(
+        json.dumps({"checkpoint": str(path), "selection_half": meta["selection_half"], "seconds": meta["seconds"]})
+    )

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from kg_engine.cli._app import (
@@ -35,15 +34,30 @@ TaskOption = Annotated[str, typer.Option("--task", help="treats | binds | associ
 SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the split, initialisation and sampling.")]
 EpochsOption = Annotated[int, typer.Option("--epochs", help="Maximum epochs (early stopping on --monitor).")]
 EncoderOption = Annotated[str, typer.Option("--encoder", help="sage | rgcn | hgt")]
-NodeInputOption = Annotated[str | None, typer.Option(
-    "--node-input", help="free | inductive | gated (default: free for random splits, gated for cold-disease).")]
-MonitorOption = Annotated[str | None, typer.Option(
-    "--monitor", help="Validation metric for early stopping (default: mrr for random, auroc for cold-disease).")]
-TextOption = Annotated[bool | None, typer.Option(
-    "--text/--no-text", help="Add MiniLM vectors of node names to the predicted types' inputs (cached under "
-    "$KG_HOME/cache/gnn-text; default: per task and split, see config_for).")]
-PathsOption = Annotated[bool | None, typer.Option(
-    "--paths/--no-paths", help="Metapath (DWPC) features of candidate pairs (default: on for treats).")]
+NodeInputOption = Annotated[
+    str | None,
+    typer.Option(
+        "--node-input", help="free | inductive | gated (default: free for random splits, gated for cold-disease)."
+    ),
+]
+MonitorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--monitor", help="Validation metric for early stopping (default: mrr for random, auroc for cold-disease)."
+    ),
+]
+TextOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--text/--no-text",
+        help="Add MiniLM vectors of node names to the predicted types' inputs (cached under "
+        "$KG_HOME/cache/gnn-text; default: per task and split, see config_for).",
+    ),
+]
+PathsOption = Annotated[
+    bool | None,
+    typer.Option("--paths/--no-paths", help="Metapath (DWPC) features of candidate pairs (default: on for treats)."),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
@@ -66,17 +80,34 @@ def _log(message: str) -> None:
 
 @train_app.command("gnn")
 @reports_errors
-def train_gnn(task: TaskOption = "treats", epochs: EpochsOption = 200, seed: SeedOption = 0,
-              encoder: EncoderOption = "sage", node_input: NodeInputOption = None, monitor: MonitorOption = None,
-              text: TextOption = None, paths: PathsOption = None, home: HomeOption = None) -> None:
+def train_gnn(
+    task: TaskOption = "treats",
+    epochs: EpochsOption = 200,
+    seed: SeedOption = 0,
+    encoder: EncoderOption = "sage",
+    node_input: NodeInputOption = None,
+    monitor: MonitorOption = None,
+    text: TextOption = None,
+    paths: PathsOption = None,
+    home: HomeOption = None,
+) -> None:
     """Train the heterogeneous GNN link predictor for a task and save a checkpoint."""
     from kg_engine.gnn.jobs import task_name, train_and_save
     from kg_engine.gnn.train import config_for
 
     with _engine(home, read_only=True) as kg:
-        config = config_for(task_name(task), "random", encoder=encoder, epochs=epochs, seed=seed,
-                            device=kg.settings.device, node_input=node_input, monitor=monitor, text_features=text,
-                            path_features=paths)
+        config = config_for(
+            task_name(task),
+            "random",
+            encoder=encoder,
+            epochs=epochs,
+            seed=seed,
+            device=kg.settings.device,
+            node_input=node_input,
+            monitor=monitor,
+            text_features=text,
+            path_features=paths,
+        )
         graph = _gnn_graph(kg, task, config)
         path = train_and_save(kg.settings.home, graph, task, config, log=_log)
     out.print(f"saved checkpoint {path}")
@@ -84,23 +115,40 @@ def train_gnn(task: TaskOption = "treats", epochs: EpochsOption = 200, seed: See
 
 @eval_app.command("gnn")
 @reports_errors
-def eval_gnn(task: TaskOption = "treats",
-             split: Annotated[str, typer.Option("--split", help="random | cold-disease")] = "random",
-             seed: SeedOption = 0, epochs: EpochsOption = 200, encoder: EncoderOption = "sage",
-             node_input: NodeInputOption = None, monitor: MonitorOption = None, text: TextOption = None,
-             paths: PathsOption = None,
-             pykeen: Annotated[bool, typer.Option(
-                 "--pykeen/--no-pykeen", help="PyKEEN RotatE, TransE, ComplEx baselines (budget: KgeBudget).")] = True,
-             as_json: JsonOption = False, home: HomeOption = None) -> None:
+def eval_gnn(
+    task: TaskOption = "treats",
+    split: Annotated[str, typer.Option("--split", help="random | cold-disease")] = "random",
+    seed: SeedOption = 0,
+    epochs: EpochsOption = 200,
+    encoder: EncoderOption = "sage",
+    node_input: NodeInputOption = None,
+    monitor: MonitorOption = None,
+    text: TextOption = None,
+    paths: PathsOption = None,
+    pykeen: Annotated[
+        bool, typer.Option("--pykeen/--no-pykeen", help="PyKEEN RotatE, TransE, ComplEx baselines (budget: KgeBudget).")
+    ] = True,
+    as_json: JsonOption = False,
+    home: HomeOption = None,
+) -> None:
     """Train the GNN and baselines on one split; report AUROC, AUPRC, MRR, Hits@1/10 on its test edges."""
     from kg_engine.gnn.baselines import PYKEEN_MODELS
     from kg_engine.gnn.jobs import evaluate_task, task_name
     from kg_engine.gnn.train import config_for
 
     with _engine(home, read_only=True) as kg:
-        config = config_for(task_name(task), split, encoder=encoder, epochs=epochs, seed=seed,
-                            device=kg.settings.device, node_input=node_input, monitor=monitor, text_features=text,
-                            path_features=paths)
+        config = config_for(
+            task_name(task),
+            split,
+            encoder=encoder,
+            epochs=epochs,
+            seed=seed,
+            device=kg.settings.device,
+            node_input=node_input,
+            monitor=monitor,
+            text_features=text,
+            path_features=paths,
+        )
         graph = _gnn_graph(kg, task, config)
     report = evaluate_task(graph, task, split, config, PYKEEN_MODELS if pykeen else (), log=_log)
     if as_json:
@@ -117,7 +165,8 @@ def eval_gnn(task: TaskOption = "treats",
 @reports_errors
 def eval_repurposing(
     pairs: Annotated[Path, typer.Argument(help="TSV with columns compound, disease (DrugBank/DOID ids or CURIEs).")],
-    as_json: JsonOption = False, home: HomeOption = None,
+    as_json: JsonOption = False,
+    home: HomeOption = None,
 ) -> None:
     """AUROC / AUPRC of external pairs against every other unlinked pair: the treats ranker and the degree prior."""
     from kg_engine.gnn.repurposing import evaluate_pairs, pair_scores, read_pairs
@@ -129,28 +178,32 @@ def eval_repurposing(
     if as_json:
         sys.stdout.write(json.dumps(report) + "\n")
         return
-    table = Table("model", "AUROC", "AUPRC", title=f"{report['evaluated']} pairs against {report['negatives']:,} "
-                  "unlinked pairs")
+    table = Table(
+        "model", "AUROC", "AUPRC", title=f"{report['evaluated']} pairs against {report['negatives']:,} unlinked pairs"
+    )
     for name, vals in report["models"].items():
         table.add_row(name, f"{vals['auroc']:.4f}", f"{vals['auprc']:.4f}")
     out.print(table)
     if report["known_in_graph"] or report["not_in_graph"]:
-        out.print(f"left out: {report['known_in_graph']} already linked by treats, {report['not_in_graph']} with "
-                  "a compound or disease outside the candidates", highlight=False)
+        out.print(
+            f"left out: {report['known_in_graph']} already linked by treats, {report['not_in_graph']} with "
+            "a compound or disease outside the candidates",
+            highlight=False,
+        )
 
 
 @app.command()
 @reports_errors
-def predict(task: Annotated[str, typer.Argument(help="treats | binds | associates")],
-            disease: Annotated[str | None, typer.Option("--disease", help="Rank compounds for this disease.")] = None,
-            compound: Annotated[str | None, typer.Option("--compound", help="Rank the other end for this compound.")]
-            = None,
-            top: Annotated[int, typer.Option("--top", min=1, help="Rows to print at most.")] = 20,
-            known: Annotated[bool, typer.Option("--known", help="Rank known partners too (marked known).")] = False,
-            all_pairs: Annotated[bool, typer.Option("--all", help="Score every compound–disease pair (treats).")]
-            = False,
-            out_path: Annotated[Path | None, typer.Option("--out", help="Where --all writes its TSV.")] = None,
-            home: HomeOption = None) -> None:
+def predict(
+    task: Annotated[str, typer.Argument(help="treats | binds | associates")],
+    disease: Annotated[str | None, typer.Option("--disease", help="Rank compounds for this disease.")] = None,
+    compound: Annotated[str | None, typer.Option("--compound", help="Rank the other end for this compound.")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Rows to print at most.")] = 20,
+    known: Annotated[bool, typer.Option("--known", help="Rank known partners too (marked known).")] = False,
+    all_pairs: Annotated[bool, typer.Option("--all", help="Score every compound–disease pair (treats).")] = False,
+    out_path: Annotated[Path | None, typer.Option("--out", help="Where --all writes its TSV.")] = None,
+    home: HomeOption = None,
+) -> None:
     """Rank candidates with the newest GNN checkpoint of a task (known partners counted, or marked with --known)."""
     from kg_engine.gnn.jobs import predict as rank
     from kg_engine.gnn.jobs import task_name
@@ -165,9 +218,15 @@ def predict(task: Annotated[str, typer.Argument(help="treats | binds | associate
         raise typer.BadParameter("give --disease or --compound (or --all --out SCORES.tsv)")
     with _engine(home, read_only=True) as kg:
         graph = kg.store.to_pyg(split_qualifiers=True)
-        rows, n_known = rank(kg.settings.home, graph, task, curie, top,
-                             names=lambda category, curies: node_names(kg.store, category, curies),
-                             include_known=known)
+        rows, n_known = rank(
+            kg.settings.home,
+            graph,
+            task,
+            curie,
+            top,
+            names=lambda category, curies: node_names(kg.store, category, curies),
+            include_known=known,
+        )
     _print_rows(rows, OutputFormat.table)
     if n_known and not known:
         out.print(f"{n_known} known partner(s) not listed (--known ranks them with the rest)", highlight=False)
@@ -184,15 +243,17 @@ def _predict_all(task: str, out_path: Path | None, home: Path | None) -> None:
         graph = kg.store.to_pyg(split_qualifiers=True)
         table = score_table(pair_scores(kg.settings.home, graph))
     table.to_csv(out_path, sep="\t", index=False)
-    out.print(f"wrote {len(table):,} pairs ({int(table['known'].sum()):,} known) to {escape(str(out_path))}")
+    out.print(f"wrote {len(table):,} pairs ({int(table['known'].sum()):,} known) to {out_path}")
 
 
 @app.command()
 @reports_errors
-def similar(curie: Annotated[str, typer.Argument(help="Node CURIE, e.g. DOID:9352 (find one: kg find NAME).")],
-            top: Annotated[int, typer.Option("--top", min=1)] = 10,
-            task: Annotated[str | None, typer.Option("--task", help="Checkpoint task (default: newest).")] = None,
-            home: HomeOption = None) -> None:
+def similar(
+    curie: Annotated[str, typer.Argument(help="Node CURIE, e.g. DOID:9352 (find one: kg find NAME).")],
+    top: Annotated[int, typer.Option("--top", min=1)] = 10,
+    task: Annotated[str | None, typer.Option("--task", help="Checkpoint task (default: newest).")] = None,
+    home: HomeOption = None,
+) -> None:
     """Nearest nodes of the same category by cosine similarity of the newest GNN embeddings, with names."""
     from kg_engine.gnn import checkpoint
     from kg_engine.gnn.jobs import task_name

@@ -1,6 +1,6 @@
 """``kg serve`` (the HTTP API and analyst web page) and ``kg token create|list|revoke``.
 
-Imported at the bottom of ``kg_engine.cli``. FastAPI and uvicorn load only inside ``kg serve``.
+FastAPI and uvicorn load only inside ``kg serve``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ import json
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from kg_engine.cli._app import HomeOption, app, err, out, reports_errors
@@ -54,7 +53,7 @@ def token_list(home: HomeOption = None, as_json: Annotated[bool, typer.Option("-
         return
     table = Table("id", "name", "role", "created", "revoked")
     for r in records:
-        table.add_row(*(escape(str(r[k] or "")) for k in ("id", "name", "role", "created", "revoked")))
+        table.add_row(*(str(r[k] or "") for k in ("id", "name", "role", "created", "revoked")))
     out.print(table)
 
 
@@ -63,7 +62,7 @@ def token_list(home: HomeOption = None, as_json: Annotated[bool, typer.Option("-
 def token_revoke(key: Annotated[str, typer.Argument(help="Token id or name.")], home: HomeOption = None) -> None:
     """Revoke a token; a running server refuses it from its next request on."""
     for r in _tokens(home).revoke(key):
-        out.print(f"revoked {r.role} token {escape(r.name)!r} (id {r.id})", highlight=False)
+        out.print(f"revoked {r.role} token {r.name!r} (id {r.id})", highlight=False)
 
 
 @app.command()
@@ -72,12 +71,14 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port")] = 8000,
     read_only: Annotated[bool, typer.Option("--read-only", help="Open the store read-only (no loads).")] = False,
-    rate_limit: Annotated[int | None, typer.Option("--rate-limit", help="Requests per token per minute (0: off).")]
-    = None,
+    rate_limit: Annotated[
+        int | None, typer.Option("--rate-limit", help="Requests per token per minute (0: off).")
+    ] = None,
     burst: Annotated[int | None, typer.Option("--burst", help="Requests a token may make at once.")] = None,
     max_body: Annotated[int | None, typer.Option("--max-body", help="Largest request body, bytes.")] = None,
-    cors_origin: Annotated[list[str] | None, typer.Option("--cors-origin", help="Allow this origin (CORS is off "
-                                                          "unless given).")] = None,
+    cors_origin: Annotated[
+        list[str] | None, typer.Option("--cors-origin", help="Allow this origin (CORS is off unless given).")
+    ] = None,
     no_page: Annotated[bool, typer.Option("--no-page", help="Serve the API only.")] = False,
     home: HomeOption = None,
 ) -> None:
@@ -87,23 +88,37 @@ def serve(
 
         from kg_engine.api.app import create_app
     except ImportError as exc:
-        err.print(f"kg serve needs FastAPI and uvicorn: pip install 'kg-engine\\[api]' ({exc.name} is missing)",
-                  highlight=False)
+        err.print(
+            f"kg serve needs FastAPI and uvicorn: pip install 'kg-engine[api]' ({exc.name} is missing)", highlight=False
+        )
         raise typer.Exit(2) from None
     from kg_engine.engine import Engine
 
     engine = Engine.open(home, read_only=read_only or None)
-    settings = _api_settings(engine.settings.home, rate_per_minute=rate_limit, burst=burst, max_body_bytes=max_body,
-                             cors_origins=tuple(cors_origin) if cors_origin else None,
-                             static=False if no_page else None)
+    settings = _api_settings(
+        engine.settings.home,
+        rate_per_minute=rate_limit,
+        burst=burst,
+        max_body_bytes=max_body,
+        cors_origins=tuple(cors_origin) if cors_origin else None,
+        static=False if no_page else None,
+    )
     if not _tokens(engine.settings.home).list():
         err.print("no API tokens yet: create one with  kg token create --role reader", highlight=False)
     if host not in {"127.0.0.1", "localhost", "::1"}:
         err.print(f"listening on {host}: the API has no TLS; put it behind a TLS proxy", highlight=False)
-    err.print(f"kg serve: http://{host}:{port}/ (store {engine.settings.store_path}, audit {settings.audit_file})",
-              highlight=False)
+    err.print(
+        f"kg serve: http://{host}:{port}/ (store {engine.settings.store_path}, audit {settings.audit_file})",
+        highlight=False,
+    )
     try:
-        uvicorn.run(create_app(engine, settings), host=host, port=port, access_log=False, log_level="warning",
-                    server_header=False)
+        uvicorn.run(
+            create_app(engine, settings),
+            host=host,
+            port=port,
+            access_log=False,
+            log_level="warning",
+            server_header=False,
+        )
     finally:
         engine.close()
