@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from kg_engine.load.hpo import DISEASE_PREFIXES, HpoRelease, annotation_rows
@@ -23,9 +25,10 @@ from ontologies import load_schema
 from ontologies.hpo import HpoOntology, read_gene_links, read_hpoa, read_obo
 from ontologies.hpo_diseases import build_disease_layer, hetionet_diseases, read_sssom
 
-__all__ = ["KB_VERSION", "PHENOTYPIC_ABNORMALITY", "PhenotypeKB", "UnknownTermError", "load_phenotype_kb"]
+__all__ = ["KB_VERSION", "PHENOTYPIC_ABNORMALITY", "PhenotypeKB", "UnknownTermError", "load_phenotype_kb",
+           "with_inferred"]
 
-KB_VERSION = "phenotype-kb-v1"
+KB_VERSION = "phenotype-kb-v2"
 PHENOTYPIC_ABNORMALITY = "HP:0000118"
 
 
@@ -48,6 +51,8 @@ class PhenotypeKB:
         ann_disease, ann_term, ann_freq: Positive annotations (frequency NaN when not given).
         not_disease, not_term: ``NOT`` annotations.
         references: Per disease, the PMIDs its annotations cite; ``cited``: every PMID the file cites.
+        inferred: Per disease, ``""`` when its profile is the HPO annotations', else the basis of its
+            predicted profile (:mod:`kg_engine.diagnosis.inferred`); predicted diseases follow the annotated.
     """
 
     version: str
@@ -67,10 +72,13 @@ class PhenotypeKB:
     not_term: np.ndarray
     references: list[list[str]]
     cited: set[str] = field(default_factory=set)
+    inferred: list[str] = field(default_factory=list)
     index: dict[str, int] = field(init=False, repr=False)
     disease_index: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        if not self.inferred:
+            self.inferred = [""] * len(self.diseases)
         self.index = {t: i for i, t in enumerate(self.terms)}
         self.disease_index = {}
         for i, ids in enumerate(self.disease_ids):
@@ -114,6 +122,7 @@ def load_phenotype_kb(cache_dir: Path, data_dir: Path, release: HpoRelease | Non
     if not rebuild and base.with_suffix(".npz").is_file() and base.with_suffix(".json").is_file():
         return _read(base)
     kb = build_phenotype_kb(release, data_dir)
+    kb = with_inferred(kb, read_sssom(data_dir / "vocab" / "mondo_sssom"), _name_reader(cache_dir, kb.version))
     _write(kb, base)
     return kb
 
@@ -153,6 +162,36 @@ def build_phenotype_kb(release: HpoRelease, data_dir: Path) -> PhenotypeKB:
         not_term=neg["object"].map(index).to_numpy(np.int32),
         references=[by_disease.get(k, []) for k in keys], cited=set(refs["ref"]),
     )
+
+
+def with_inferred(kb: PhenotypeKB, sssom: pd.DataFrame, name_terms: Callable[[str], Iterable[str]]) -> PhenotypeKB:
+    """``kb`` plus the OMIM diseases of MONDO's mappings (``read_sssom``) it lacks, with predicted profiles."""
+    from kg_engine.diagnosis.inferred import infer_profiles
+
+    label = dict(zip(sssom["id"], sssom["mondo_label"], strict=True))
+    known = [[name, *(label[i] for i in ids if i in label)] for name, ids in zip(kb.disease_names, kb.disease_ids,
+                                                                                strict=True)]
+    omim = sssom[sssom["id"].str.startswith("OMIM:") & ~sssom["id"].isin(kb.disease_index.keys())
+                 & ~sssom["mondo"].isin(kb.disease_index.keys())].drop_duplicates("mondo").sort_values("mondo")
+    profiles = infer_profiles(zip(omim["mondo"], omim["id"], omim["mondo_label"], strict=True), known,
+                              (kb.ann_disease, kb.ann_term, kb.ann_freq), kb.index, name_terms)
+    first = len(kb.diseases)
+    rows = [np.full(len(p.terms), first + k, dtype=np.int32) for k, p in enumerate(profiles)]
+    return replace(
+        kb, diseases=[*kb.diseases, *(p.key for p in profiles)],
+        disease_names=[*kb.disease_names, *(p.name for p in profiles)],
+        disease_ids=[*kb.disease_ids, *(p.ids for p in profiles)], genes=[*kb.genes, *([] for _ in profiles)],
+        ann_disease=np.concatenate([kb.ann_disease, *rows]),
+        ann_term=np.concatenate([kb.ann_term, *(p.terms for p in profiles)]),
+        ann_freq=np.concatenate([kb.ann_freq, *(p.frequencies for p in profiles)]),
+        references=[*kb.references, *([] for _ in profiles)], inferred=[*kb.inferred, *(p.basis for p in profiles)])
+
+
+def _name_reader(cache_dir: Path, version: str) -> Callable[[str], Iterable[str]]:
+    from kg_engine.diagnosis.text import extract_findings, load_text_pipeline
+
+    nlp = load_text_pipeline(cache_dir, version)
+    return lambda name: extract_findings(nlp, name).observed
 
 
 def _branch(ontology: HpoOntology, root: str) -> list[str]:
@@ -201,7 +240,7 @@ def _genes(release: HpoRelease, keys: dict[str, str]) -> dict[str, list[str]]:
 
 _ARRAYS = ("anc_indptr", "anc_indices", "ann_disease", "ann_term", "ann_freq", "not_disease", "not_term")
 _STRINGS = ("version", "terms", "term_names", "retired", "diseases", "disease_names", "disease_ids", "genes",
-            "references")
+            "references", "inferred")
 
 
 def _write(kb: PhenotypeKB, base: Path) -> None:

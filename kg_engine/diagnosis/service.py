@@ -114,7 +114,10 @@ class Diagnoser:
         expected = [{**self._term(e), "frequency": round(float(self._up[d, e]), 3)}
                     for e in excluded if self._up[d, e] > 0]
         movers.sort(key=lambda x: -abs(x[0]))
-        return {"explained": explained, "unexplained": unexplained, "excluded_but_expected": expected,
+        profile = {"kind": "predicted", "basis": kb.inferred[d]} if kb.inferred[d] else \
+            {"kind": "annotated", "basis": f"HPO annotations {kb.version}"}
+        return {"profile": profile, "explained": explained, "unexplained": unexplained,
+                "excluded_but_expected": expected,
                 "genes": kb.genes[d], "top_findings": [{"term": t, "log_lr": round(c, 3)} for c, t in movers[:3]]}
 
     def _match(self, q: int, annotated: dict[int, float]) -> tuple[int, float, str] | None:

@@ -169,4 +169,15 @@ def train_fusion(diagnoser: Diagnoser, dev_folder: Path, synonyms: dict[str, lis
             "top": settings.top, "settings": settings.to_dict(), "selection_half": {"likelihood_ratio": lr_select,
             **{n: r["best"] for n, r in results.items()}}, "history": {n: r["history"] for n, r in results.items()},
             "seconds": round(time.perf_counter() - started, 1)}
-    return models, meta
+    return models, meta | choose_default(meta["selection_half"])
+
+
+def choose_default(selection_half: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """The default variant (best selection-half MRR) and ranker (fusion only when it beats the LR ranker)."""
+    variants = {n: m for n, m in selection_half.items() if n != "likelihood_ratio"}
+    variant = max(sorted(variants), key=lambda n: variants[n]["mrr"])
+    lr_mrr = selection_half["likelihood_ratio"]["mrr"]
+    ranker = "fusion" if variants[variant]["mrr"] > lr_mrr else "likelihood_ratio"
+    listed = ", ".join(f"{n} {m['mrr']:.3f}" for n, m in sorted(variants.items()))
+    return {"default_variant": variant, "default_ranker": ranker,
+            "default_reason": f"selection-half MRR: {listed}; likelihood_ratio {lr_mrr:.3f}"}
