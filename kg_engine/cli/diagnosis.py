@@ -190,7 +190,7 @@ def _print_ranked(patient: Any, ranked: list[dict[str, Any]]) -> None:
         ev = d["evidence"]
         table.add_row(
             str(k),
-            d["name"],
+            d["name"] + (" (predicted profile)" if ev.get("profile", {}).get("kind") == "predicted" else ""),
             ", ".join(d["ids"][:4]),
             f"{d['score']:.2f}",
             str(len(ev["explained"])),

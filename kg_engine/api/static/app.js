@@ -218,7 +218,8 @@ async function diagnose() {
     $("dx-results").appendChild(table(cols, out.diagnoses, (d, c, i) => {
       const ev = d.evidence || {};
       if (c === "#") return i + 1;
-      if (c === "disease") return `${d.name} (${(d.ids || [d.curie]).slice(0, 3).join(", ")})`;
+      const predicted = (ev.profile || {}).kind === "predicted" ? " [predicted profile]" : "";
+      if (c === "disease") return `${d.name} (${(d.ids || [d.curie]).slice(0, 3).join(", ")})${predicted}`;
       if (c === "score") return Number(d.score).toFixed(2);
       if (c === "matched") return tags((ev.explained || []).map((m) => `${m.patient_term.label} → ${m.annotated_term.label}`), "match");
       if (c === "excluded but expected") return tags((ev.excluded_but_expected || []).map((m) => m.label), "excl");
