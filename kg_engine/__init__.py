@@ -11,7 +11,7 @@ __all__ = ["Engine"]
 
 
 def __getattr__(name: str) -> Any:
-    # The engine pulls in pandas and the store drivers; `kg --help` must not pay for them.
+    # The engine pulls in the settings, the schema and the store layer; `kg --help` must not pay for them.
     if name == "Engine":
         from kg_engine.engine import Engine
 

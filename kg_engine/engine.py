@@ -1,4 +1,8 @@
-"""``Engine``: the Python entry point — a store plus the jobs that fill and query it."""
+"""``Engine``: the Python entry point — a store plus the jobs that fill and query it.
+
+Loaders, pandas and the question answerer are imported by the methods that use them: opening a store and
+reading its counts (``kg stats``) stays quick.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from cypher.readonly import read_only_refusal
 from kg_engine.config import Settings
 from kg_engine.errors import QueryError, ReadOnlyError
 from kg_engine.load.deadletter import DeadLetter
-from kg_engine.load.hetionet import load_hetionet
-from kg_engine.load.indications import load_indications
 from kg_engine.load.report import LoadReport, Progress, no_progress
 from kg_engine.store import GraphStore, StoreStats, open_store
 from ontologies import load_schema
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from kg_engine.query.ask import Asker
 
 
@@ -46,6 +48,8 @@ class Engine:
 
     def load_hetionet(self, root: Path | None = None, progress: Progress = no_progress) -> LoadReport:
         """Load Hetionet from ``root`` (default: ``<data dir>/hetionet``)."""
+        from kg_engine.load.hetionet import load_hetionet
+
         root = root or self.settings.resolve_data_dir() / "hetionet"
         with DeadLetter(self.settings.deadletter_dir / "load-hetionet.jsonl") as dead:
             report = load_hetionet(self.store, root, dead, progress=progress)
@@ -53,6 +57,8 @@ class Engine:
 
     def load_indications(self, path: Path | None = None, progress: Progress = no_progress) -> LoadReport:
         """Load PharmacotherapyDB indications (default: ``<data dir>/pharmacotherapydb/indications.tsv``)."""
+        from kg_engine.load.indications import load_indications
+
         path = path or self.settings.resolve_data_dir() / "pharmacotherapydb" / "indications.tsv"
         with DeadLetter(self.settings.deadletter_dir / "load-indications.jsonl") as dead:
             report = load_indications(self.store, path, dead, progress=progress)

@@ -4,6 +4,9 @@ Records (``Node``/``Edge``) are the contract between layers; for bulk work they 
 batches of one node category or one (subject category, predicate, object category) edge type, held as
 DataFrames. Planning an upsert (what is new, what changed, what cannot be attached) is backend-neutral
 and lives here so both backends merge the same way.
+
+pandas is imported by the functions that build or plan batches, not by this module: opening a store and
+counting its rows (``kg stats``) must not pay for it.
 """
 
 from __future__ import annotations
@@ -14,11 +17,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
-import pandas as pd
-
 from ontologies import Edge, Node, Schema
 
 if TYPE_CHECKING:
+    import pandas as pd
     from torch_geometric.data import HeteroData
 
 OnConflict = Literal["update", "keep"]
@@ -41,6 +43,8 @@ class NodeBatch:
     @classmethod
     def from_nodes(cls, nodes: Iterable[Node]) -> list[NodeBatch]:
         """Group node records into one batch per category."""
+        import pandas as pd
+
         rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for node in nodes:
             rows[node.category].append({"curie": node.curie, "name": node.name, **node.props})
@@ -97,6 +101,8 @@ class EdgeBatch:
     @classmethod
     def from_edges(cls, edges: Iterable[Edge], categories: Mapping[str, str]) -> list[EdgeBatch]:
         """Group edge records by type; ``categories`` maps every endpoint CURIE to its category."""
+        import pandas as pd
+
         rows: dict[EdgeType, list[dict[str, Any]]] = defaultdict(list)
         for edge in edges:
             et = EdgeType(categories[edge.subject], edge.predicate, categories[edge.object])
@@ -124,6 +130,13 @@ class EdgeBatch:
         return EdgeBatch(self.type, self.frame.assign(**dict.fromkeys(missing)))
 
 
+def _empty_frame() -> pd.DataFrame:
+    """No rejected rows (pandas is imported once a result is made, not with this module)."""
+    import pandas as pd
+
+    return pd.DataFrame()
+
+
 @dataclass(slots=True)
 class UpsertResult:
     """What an upsert did; ``rejected`` holds rows that could not be stored, with a ``reason`` column."""
@@ -131,7 +144,7 @@ class UpsertResult:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
-    rejected: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rejected: pd.DataFrame = field(default_factory=_empty_frame)
 
     def add(self, other: UpsertResult) -> None:
         """Accumulate another result into this one."""
@@ -139,6 +152,8 @@ class UpsertResult:
         self.updated += other.updated
         self.unchanged += other.unchanged
         if len(other.rejected):
+            import pandas as pd
+
             self.rejected = pd.concat([self.rejected, other.rejected], ignore_index=True)
 
 
@@ -209,6 +224,8 @@ def plan_node_upsert(
 
     ``existing`` holds the stored rows for the batch's CURIEs (same columns where present).
     """
+    import pandas as pd
+
     incoming = batch.frame.drop_duplicates("curie", keep="last")
     is_new = ~_member(incoming["curie"], pd.Index(existing["curie"]))
     new, old = incoming[is_new], incoming[~is_new]
@@ -250,12 +267,16 @@ def _with_support(frame: pd.DataFrame) -> pd.DataFrame:
     """``support``: how many evidence records an edge has (one edge per fact, many sentences behind it)."""
     if "evidence" not in frame.columns or frame.empty:
         return frame
+    import pandas as pd
+
     counts = [len(json.loads(e)) if isinstance(e, str) and e else 0 for e in frame["evidence"]]
     return frame.assign(support=pd.array(counts, dtype="int64"))
 
 
 def _member(values: pd.Series, index: pd.Index) -> pd.Series:
     """``values.isin(index)``, through a hash lookup (pandas' isin on Arrow strings loops in Python)."""
+    import pandas as pd
+
     if not index.is_unique:
         index = index.drop_duplicates()
     return pd.Series(index.get_indexer(values) >= 0, index=values.index)
@@ -287,6 +308,8 @@ def _dedupe(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
     dup = frame.duplicated(key, keep=False)
     if not dup.any():
         return frame
+    import pandas as pd
+
     merged = [_merge_group(group) for _, group in frame[dup].groupby(key, sort=False)]
     return pd.concat([frame[~dup], pd.DataFrame(merged)], ignore_index=True)
 
@@ -302,6 +325,8 @@ def _merge_group(group: pd.DataFrame) -> dict[str, Any]:
 
 
 def _merge_existing(both: pd.DataFrame, value_cols: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
     out = both.drop(columns=["_merge"]).copy()
     changed = pd.Series(False, index=out.index)
     for col in value_cols:
@@ -325,6 +350,8 @@ def _merge_existing(both: pd.DataFrame, value_cols: list[str]) -> pd.DataFrame:
 
 
 def _changed_rows(existing: pd.DataFrame, incoming: pd.DataFrame) -> set[str]:
+    import pandas as pd
+
     changed: set[str] = set()
     for col in incoming.columns:
         new = incoming[col]

@@ -1,4 +1,8 @@
-"""The embedded default backend: LadybugDB on disk, bulk upserts through ``COPY ... FROM`` Arrow tables."""
+"""The embedded default backend: LadybugDB on disk, bulk upserts through ``COPY ... FROM`` Arrow tables.
+
+numpy, pandas and pyarrow are imported by the methods that read rows or write batches: opening a store and
+counting its rows (``kg stats``) needs none of them.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
-import pandas as pd
-import pyarrow as pa
 
 from cypher.identifiers import quote_identifier as q
 from cypher.params import parameter_problem
@@ -34,6 +34,9 @@ from ontologies import Schema, load_schema
 
 if TYPE_CHECKING:
     import ladybug
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
     from torch_geometric.data import HeteroData
 
 _WRITE_HINTS = ("read-only", "read only")
@@ -139,6 +142,8 @@ class LadybugStore:
 
     def upsert_nodes(self, batch: NodeBatch, on_conflict: OnConflict = "update") -> UpsertResult:
         """Insert new nodes by COPY, update changed ones with one parameterised UNWIND."""
+        import pandas as pd
+
         self._check_writable()
         self._ensure_node_table(batch.category)
         props = self._ensure_columns(batch.category, batch.frame, skip=set())
@@ -221,6 +226,8 @@ class LadybugStore:
             self._table_columns(rel_table)["evidence"] = "STRING"
 
     def _plan_same_type(self, et: EdgeType, batches: list[EdgeBatch]) -> _TypePlan:
+        import pandas as pd
+
         props = [c for c in self._table_columns(et.predicate) if c not in {"subject", "object"}]
         batches = [b.with_qualifiers(c for c in props if c.endswith("_qualifier")) for b in batches]
         subjects = pd.unique(pd.concat([b.frame["subject"] for b in batches], ignore_index=True))
@@ -263,6 +270,8 @@ class LadybugStore:
 
     def _existing_edges(self, et: EdgeType, props: list[str], subjects: Sequence[str]) -> pd.DataFrame:
         """Stored edges of ``et``: only those of ``subjects`` when the batch is small, else all of them."""
+        import pandas as pd
+
         ret = ", ".join(["a.curie AS subject", "b.curie AS object", *(f"r.{q(c)} AS {q(c)}" for c in props)])
         edges = f"MATCH (a:{q(et.subject)})-[r:{q(et.predicate)}]->(b:{q(et.object)})"
         if not self._has_rows(edges):
@@ -285,6 +294,8 @@ class LadybugStore:
 
     def _curies(self, category: str, wanted: Sequence[str]) -> pd.Index:
         """Which of ``wanted`` are stored in ``category`` (reads the whole table for big batches)."""
+        import pandas as pd
+
         start, node, params = _scope(wanted)
         return pd.Index(self._fetch(f"{start}MATCH (n:{q(category)}{node}) RETURN n.curie AS curie", params)["curie"])
 
@@ -329,6 +340,8 @@ class LadybugStore:
             if not _names_unloaded_schema_table(str(exc)):
                 raise
             # Neo4j answers a label or type nothing was loaded into with no rows; so does this store.
+            import pandas as pd
+
             frame = pd.DataFrame(columns=return_columns(cypher))
         return frame if max_rows is None else frame.head(max_rows)
 
@@ -397,6 +410,8 @@ class LadybugStore:
         return bool(self._run(f"{match} RETURN 1 LIMIT 1").get_all())
 
     def _fetch(self, cypher: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        import pyarrow as pa
+
         table = self._run(cypher, params).get_as_arrow()
         frame = table.to_pandas()
         for name, column in zip(table.column_names, table.columns, strict=True):
@@ -448,6 +463,9 @@ def _arrow(frames: pd.DataFrame | list[pd.DataFrame]) -> pa.Table:
     Concatenating in Arrow, not pandas: pandas checks every value of a column that is all null in one
     frame (an unqualified file beside qualified ones) against the other's dtype, seconds for a large load.
     """
+    import pandas as pd
+    import pyarrow as pa
+
     if isinstance(frames, pd.DataFrame):
         frames = [frames]
     tables = [_arrow_table(f) for f in frames]
@@ -456,16 +474,16 @@ def _arrow(frames: pd.DataFrame | list[pd.DataFrame]) -> pa.Table:
     return pa.concat_tables(tables, promote_options="permissive")
 
 
-_ARROW_TYPES = {
-    "STRING": pa.string(), "STRING[]": pa.list_(pa.string()), "INT64": pa.int64(), "DOUBLE": pa.float64(),
-    "BOOLEAN": pa.bool_(),
-}
-
-
 def _typed(table: pa.Table, columns: dict[str, str]) -> pa.Table:
     """Columns that are null in every row get the table's declared type (pandas makes them float NaN)."""
+    import pyarrow as pa
+
+    arrow_types = {
+        "STRING": pa.string(), "STRING[]": pa.list_(pa.string()), "INT64": pa.int64(), "DOUBLE": pa.float64(),
+        "BOOLEAN": pa.bool_(),
+    }
     for i, name in enumerate(table.column_names):
-        target = _ARROW_TYPES.get(columns.get(name, ""))
+        target = arrow_types.get(columns.get(name, ""))
         column = table.column(i)
         if target is not None and column.type != target and column.null_count == len(column):
             table = table.set_column(i, name, pa.nulls(len(column), target))
@@ -477,6 +495,8 @@ def _arrow_table(frame: pd.DataFrame) -> pa.Table:
 
     A structured source gives every edge the same list object, so a million-edge file costs one conversion.
     """
+    import pyarrow as pa
+
     frame = frame.reset_index(drop=True)
     if "sources" not in frame.columns or frame.empty:
         return pa.Table.from_pandas(frame, preserve_index=False)
@@ -490,6 +510,9 @@ def _arrow_table(frame: pd.DataFrame) -> pa.Table:
 
 def _distinct_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(code of each value's object, position of each code's first value), by object identity."""
+    import numpy as np
+    import pandas as pd
+
     ids = np.fromiter(map(id, values), dtype=np.int64, count=len(values))
     codes, uniques = pd.factorize(ids)
     first = np.full(len(uniques), -1, dtype=np.int64)
@@ -512,6 +535,8 @@ def _restrict(existing: pd.DataFrame, batch: EdgeBatch) -> pd.DataFrame:
 
 def _overlapping(frames: list[pd.DataFrame], key: list[str]) -> bool:
     """Whether any edge identity occurs in more than one of ``frames``."""
+    import pandas as pd
+
     frames = [f for f in frames if len(f)]
     qualifiers = [c for c in key if c.endswith("_qualifier")]
     signatures = [_constant_values(f, qualifiers) for f in frames]
@@ -523,6 +548,8 @@ def _overlapping(frames: list[pd.DataFrame], key: list[str]) -> bool:
 
 def _constant_values(frame: pd.DataFrame, columns: list[str]) -> tuple[str, ...] | None:
     """The one value each of ``columns`` takes in ``frame`` (null as ""), or None when any varies."""
+    import pandas as pd
+
     values = []
     for col in columns:
         filled = frame[col].fillna("") if col in frame else pd.Series([""])
@@ -533,6 +560,8 @@ def _constant_values(frame: pd.DataFrame, columns: list[str]) -> tuple[str, ...]
 
 
 def _column_type(series: pd.Series) -> str:
+    import pandas as pd
+
     if pd.api.types.is_bool_dtype(series):
         return "BOOLEAN"
     if pd.api.types.is_integer_dtype(series):

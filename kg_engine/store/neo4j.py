@@ -237,15 +237,14 @@ class Neo4jStore:
 
     def stats(self) -> StoreStats:
         """Node counts per label and edge counts per (subject label, type, object label)."""
-        nodes = self._run("MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS c")
-        edges = self._run(
+        _, nodes = self._rows("MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS c")
+        _, edges = self._rows(
             "MATCH (a)-[r]->(b) RETURN labels(a)[0] AS subject, type(r) AS predicate, labels(b)[0] AS object, "
             "count(*) AS c"
         )
-        keys = edges[["subject", "predicate", "object", "c"]].itertuples(index=False)
         return StoreStats(
-            {str(label): int(c) for label, c in zip(nodes["label"], nodes["c"], strict=True)},
-            {(s, p, o): int(c) for s, p, o, c in keys},
+            {str(label): int(c) for label, c in nodes},
+            {(s, p, o): int(c) for s, p, o, c in edges},
         )
 
     def to_pyg(self, split_qualifiers: bool = True) -> HeteroData:
@@ -280,12 +279,18 @@ class Neo4jStore:
     def _run(self, cypher: str, params: Mapping[str, Any] | None = None, write: bool = False,
              timeout_s: float | None = None, max_rows: int | None = None) -> pd.DataFrame:
         """One managed transaction (read unless ``write``); rows converted to plain Python values."""
+        keys, rows = self._rows(cypher, params, write, timeout_s, max_rows)
+        return pd.DataFrame(rows, columns=keys)
+
+    def _rows(self, cypher: str, params: Mapping[str, Any] | None = None, write: bool = False,
+              timeout_s: float | None = None, max_rows: int | None = None) -> tuple[list[str], list[list[Any]]]:
+        """``_run``'s column names and rows, without a frame (``stats`` reads counts only)."""
         collect = _collect if timeout_s is None else self._neo4j.unit_of_work(timeout=timeout_s)(_collect)
         with self._errors(timeout_s), self._session() as session:
             work = session.execute_write if write else session.execute_read
             keys, rows = work(collect, cypher, dict(params or {}), max_rows)
         graph = self._neo4j.graph
-        return pd.DataFrame([[_plain(v, graph) for v in row] for row in rows], columns=keys)
+        return keys, [[_plain(v, graph) for v in row] for row in rows]
 
     def _read_in(self, cypher: str, name: str, values: list[Any]) -> pd.DataFrame:
         """Run a read whose list parameter ``name`` may be long, ``batch_rows`` items at a time."""
