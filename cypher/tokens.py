@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 # Python's str.isspace() misses U+180E, which LadybugDB treats as whitespace.
 _EXTRA_SPACE = "\u180e"
@@ -115,7 +116,11 @@ def return_columns(cypher: str) -> list[str]:
     Raises:
         CypherSyntaxError: the statement cannot be tokenized (see :func:`tokenize`).
     """
-    tokens = tokenize(cypher)
+    return [_column_name(cypher, item) for item in _return_items(tokenize(cypher))]
+
+
+def _return_items(tokens: list[Token]) -> list[list[Token]]:
+    """The tokens of each item of the last top-level ``RETURN``."""
     depth, start = 0, None
     for i, token in enumerate(tokens):
         depth += token.is_punct("([{") - token.is_punct(")]}")
@@ -124,6 +129,7 @@ def return_columns(cypher: str) -> list[str]:
     if start is None:
         return []
     items: list[list[Token]] = [[]]
+    depth = 0
     for token in tokens[start:]:
         if depth == 0 and token.is_word("ORDER", "SKIP", "LIMIT", "UNION"):
             break
@@ -132,7 +138,43 @@ def return_columns(cypher: str) -> list[str]:
             items.append([])
         elif not (token.is_word("DISTINCT") and not any(items[0])):
             items[-1].append(token)
-    return [_column_name(cypher, item) for item in items if item]
+    return [item for item in items if item]
+
+
+# What each aggregate answers over no rows (Neo4j's values): count and sum 0, collect [], the rest null.
+_EMPTY_AGGREGATES: dict[str, Any] = {"count": 0, "sum": 0, "collect": [], "stdev": 0.0, "stdevp": 0.0,
+                                     "avg": None, "min": None, "max": None, "percentilecont": None,
+                                     "percentiledisc": None}
+
+
+def empty_aggregate_row(cypher: str) -> list[Any] | None:
+    """The one row a statement answers when its last ``MATCH`` finds nothing, or None for no row.
+
+    Cypher returns one row when every ``RETURN`` item is an aggregate (``count(x)`` is 0, ``collect(x)`` is
+    ``[]``) and no row when any item is a grouping key. Statements that aggregate in an earlier ``WITH`` are
+    not read here (None).
+    """
+    values = []
+    for item in _return_items(tokenize(cypher)):
+        name = _aggregate_call(item[:-2] if len(item) > 2 and item[-2].is_word("AS") else item)
+        if name is None:
+            return None
+        empty = _EMPTY_AGGREGATES[name]
+        values.append(list(empty) if isinstance(empty, list) else empty)
+    return values or None
+
+
+def _aggregate_call(item: list[Token]) -> str | None:
+    """The aggregate's name when the item is exactly one aggregate call (``count(DISTINCT r)``), else None."""
+    if len(item) < 3 or item[0].kind is not Kind.WORD or not item[1].is_punct("("):
+        return None
+    name = item[0].text.lower()
+    depth = 0
+    for k, token in enumerate(item[1:], start=1):
+        depth += token.is_punct("([{") - token.is_punct(")]}")
+        if depth == 0:
+            return name if k == len(item) - 1 and name in _EMPTY_AGGREGATES else None
+    return None
 
 
 def _column_name(cypher: str, item: list[Token]) -> str:

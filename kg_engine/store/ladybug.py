@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from cypher.identifiers import quote_identifier as q
 from cypher.params import parameter_problem
 from cypher.readonly import read_only_refusal
-from cypher.tokens import return_columns
+from cypher.tokens import empty_aggregate_row, return_columns
 from kg_engine.errors import QueryError, ReadOnlyError, StoreError
 from kg_engine.store.base import (
     EdgeBatch,
@@ -339,10 +339,12 @@ class LadybugStore:
         except QueryError as exc:
             if not _names_unloaded_schema_table(str(exc)):
                 raise
-            # Neo4j answers a label or type nothing was loaded into with no rows; so does this store.
+            # Neo4j answers a label or type nothing was loaded into as a match of no rows; so does this store
+            # (no row, or the one row of aggregates over nothing: count 0, collect []).
             import pandas as pd
 
-            frame = pd.DataFrame(columns=return_columns(cypher))
+            row = empty_aggregate_row(cypher)
+            frame = pd.DataFrame([row] if row is not None else [], columns=return_columns(cypher))
         return frame if max_rows is None else frame.head(max_rows)
 
     def _fetch_timed(self, cypher: str, params: dict[str, Any], timeout_s: float | None) -> pd.DataFrame:

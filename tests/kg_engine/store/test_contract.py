@@ -316,3 +316,11 @@ def test_to_pyg_without_splitting_qualifiers(store: GraphStore, hetionet_slice: 
     expected = _pairs(hetionet_slice.upregulates) | _pairs(hetionet_slice.downregulates)
     assert _pyg_pairs(data, "Compound", "affects", "Gene") == expected
     assert data["Compound", "affects", "Gene"].edge_index.shape[1] == len(expected)
+
+
+def test_aggregates_over_a_type_nothing_was_loaded_into_answer_one_row(store: GraphStore) -> None:
+    # Cypher answers an aggregate-only RETURN over no rows with one row (count 0, collect []), both backends.
+    rows = store.query("MATCH (:Compound)-[r:causes]->(:Disease) RETURN count(r) AS n, collect(r.score) AS scores")
+    assert rows.to_dict("records") == [{"n": 0, "scores": []}]
+    grouped = store.query("MATCH (c:Compound)-[r:causes]->(:Disease) RETURN c.name AS chemical, count(r) AS n")
+    assert grouped.empty and list(grouped.columns) == ["chemical", "n"]
