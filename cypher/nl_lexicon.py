@@ -2,7 +2,9 @@
 
 Phrases are written normalised (lower case, words split on anything but letters and digits, apostrophes
 dropped) and matched longest first. A cue names a relation by key; ``RELATIONS`` maps each key onto the
-schema predicates it may stand for (the parser picks the one whose endpoint categories fit).
+schema predicates it may stand for (the parser picks the one whose endpoint categories fit). A cue that fits
+no predicate between the categories it joins is never replaced by the pair's usual relation (``DEFAULTS``):
+"drugs that cause Alzheimer's disease" is not "drugs that treat" it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ RELATIONS: dict[str, tuple[tuple[str, tuple[tuple[str, str | None], ...]], ...]]
     "not_indicated": (("not_indicated_for", ()),),
     "binds": (("directly_physically_interacts_with", ()),),
     "associated": (("condition_associated_with_gene", ()), ("has_phenotype", ()), ("disease_has_location", ())),
-    "side_effect": (("has_side_effect", ()),),
+    "side_effect": (("has_side_effect", ()), ("causes", ())),  # a disease a drug induces is an adverse effect
     "presents": (("has_phenotype", ()),),
     "localizes": (("disease_has_location", ()),),
     "member": (("has_member", ()),),
@@ -26,17 +28,30 @@ RELATIONS: dict[str, tuple[tuple[str, tuple[tuple[str, str | None], ...]], ...]]
            ("affects", (("object_direction_qualifier", "increased"),))),
     "down": (("expresses", (("object_direction_qualifier", "decreased"),)),
              ("affects", (("object_direction_qualifier", "decreased"),))),
-    "causes": (("has_side_effect", ()), ("has_phenotype", ())),
+    # Causal: a drug's side effects (Hetionet/SIDER), a chemical inducing a disease (text-mined from literature,
+    # with evidence), a disease's symptoms.
+    "causes": (("has_side_effect", ()), ("causes", ()), ("has_phenotype", ())),
+    # "induce": causal, or increased expression for genes ("drugs that induce CYP3A4").
+    "induces": (("has_side_effect", ()), ("causes", ()), ("has_phenotype", ()),
+                ("expresses", (("object_direction_qualifier", "increased"),)),
+                ("affects", (("object_direction_qualifier", "increased"),))),
     "processes": (("participates_in", ()), ("enables", ()), ("located_in", ())),
 }
 
 # More specific relations win when several cues fit the same pair of categories.
 PRIORITY = ("not_indicated", "palliates", "up", "down", "treats", "binds", "side_effect", "presents", "localizes",
-            "member", "pathway", "resembles", "interacts", "expresses", "processes", "causes", "associated")
+            "member", "pathway", "resembles", "interacts", "expresses", "processes", "causes", "induces",
+            "associated")
+# Relation keys that claim causation: never answered by another relation, never bridged through one.
+CAUSAL = frozenset({"causes", "induces", "side_effect"})
+# Relations a two-hop link may add between a cue's end and a category the question names when the cue itself
+# does not reach it: membership ("serotonin uptake inhibitors treat" = their member drugs treat; a drug "binds"
+# a pathway through the pathway's genes). Any other unnamed relation would change the question.
+BRIDGES = frozenset({"member", "pathway"})
 
 _CUES = {
     "treats": "treat treats treated treating treatment treatments therapy therapies therapeutic indicated indication "
-              "indications used for|used to treat|used in|approved for|prescribed for|cure|cures|remedy for",
+              "indications used|used for|used to treat|used in|approved for|prescribed for|cure|cures|remedy for",
     "palliates": "palliate palliates palliated palliating palliative palliation relieve relieves relieving relief "
                  "symptomatic symptomatically|relieve the symptoms of|relieve symptoms of|symptomatic relief for",
     "not_indicated": "|not indicated|non indication|non indications|nonindication|not indicated for|contraindicated|"
@@ -60,11 +75,14 @@ _CUES = {
                  "interaction partner|binding partners",
     "expresses": "express expresses expressed expression expressing",
     "up": "upregulate upregulates upregulated upregulation overexpressed overexpression|up regulate|"
-          "up regulates|up regulated|over expressed|increased expression|induces|induce|increase|increases",
+          "up regulates|up regulated|over expressed|increased expression|increase|increases",
     "down": "downregulate downregulates downregulated downregulation underexpressed|down regulate|"
             "down regulates|down regulated|under expressed|decreased expression|represses|suppresses|"
             "decrease|decreases",
-    "causes": "cause causes caused causing|give rise to|lead to|leads to|induced by",
+    "causes": "cause causes caused causing trigger triggers triggered triggering provoke provokes provoked|"
+              "give rise to|gives rise to|lead to|leads to|leading to|led to|result in|results in|resulting in|"
+              "responsible for",
+    "induces": "induce induces induced inducing induction|induced by",
     "processes": "process processes function functions component components|biological process|"
                  "biological processes|molecular function|molecular functions|cellular component|"
                  "cellular components",

@@ -40,18 +40,39 @@ class EdgeRule:
     predicate: str
     object: str
     qualifiers: frozenset[tuple[str, str]] = frozenset()
+    source: str = "hetionet"  # the schema source that first supplies the triple (see ``LOADS``)
+
+
+# How a home gets the edges of each source's triples (named in abstentions over edges the store lacks).
+LOADS = {"hetionet": "kg load hetionet", "pharmacotherapydb": "kg load indications",
+         "literature": "kg ingest literature"}
 
 
 @cache
 def edge_rules() -> dict[tuple[str, str, str], EdgeRule]:
-    """Every allowed triple: the Hetionet metaedges plus PharmacotherapyDB's compound -> disease predicates."""
+    """Every allowed triple: Hetionet's metaedges, PharmacotherapyDB's and literature's relations.
+
+    PharmacotherapyDB adds its compound -> disease predicates; literature the relations ``kg ingest literature``
+    mines from abstracts (``chemical_induces_disease`` -> Compound ``causes`` Disease, with evidence).
+    """
     schema = load_schema()
     rules: dict[tuple[str, str, str], set[tuple[str, str]]] = {}
+    sources: dict[tuple[str, str, str], str] = {}
     for mapping in schema.hetionet_metaedges().values():
-        rules.setdefault((mapping.subject, mapping.predicate, mapping.object), set()).update(mapping.qualifiers)
+        key = (mapping.subject, mapping.predicate, mapping.object)
+        rules.setdefault(key, set()).update(mapping.qualifiers)
+        sources.setdefault(key, "hetionet")
     for category in schema.sources["pharmacotherapydb"]["categories"]:
-        rules.setdefault(("Compound", schema.indication_predicate(category).name, "Disease"), set())
-    return {key: EdgeRule(*key, frozenset(quals)) for key, quals in rules.items()}
+        key = ("Compound", schema.indication_predicate(category).name, "Disease")
+        rules.setdefault(key, set())
+        sources.setdefault(key, "pharmacotherapydb")
+    for label in schema.sources["literature"]["relations"]:
+        words = label.split("_")  # <subject type>_<verb ...>_<object type>, as ingest.relations labels them
+        key = (schema.category(words[0]).name, schema.text_relation_predicate(label).name,
+               schema.category(words[-1]).name)
+        rules.setdefault(key, set())
+        sources.setdefault(key, "literature")
+    return {key: EdgeRule(*key, frozenset(quals), sources[key]) for key, quals in rules.items()}
 
 
 def check_category(name: str) -> str:
@@ -170,6 +191,16 @@ class Combine:
 NodeSet = Anchor | AllNodes | Traverse | Combine
 
 
+def walked_rules(node: NodeSet) -> list[EdgeRule]:
+    """The schema rules a node set's hops follow, from its anchors out (each once, in order)."""
+    found: list[EdgeRule] = []
+    if isinstance(node, Traverse):
+        found = [*walked_rules(node.source), node.hop.rule_from(node.source.category)]
+    elif isinstance(node, Combine):
+        found = [*walked_rules(node.left), *walked_rules(node.right)]
+    return list(dict.fromkeys(found))
+
+
 @dataclass(frozen=True, slots=True)
 class Filter:
     """A condition on the answer nodes' own properties (``name contains 'statin'``)."""
@@ -219,3 +250,8 @@ class Plan:
     def category(self) -> str:
         """Category of the answer nodes."""
         return self.select.category
+
+    def rules(self) -> list[EdgeRule]:
+        """The schema rules the plan walks (its rank hop last), each once."""
+        rank = [self.rank.hop.rule_from(self.select.category)] if self.rank is not None else []
+        return list(dict.fromkeys([*walked_rules(self.select), *rank]))

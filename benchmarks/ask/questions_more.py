@@ -25,6 +25,10 @@ SIDE_EFFECT_DRUGS = (LIST, "MATCH (n:Compound)-[:has_side_effect]->(s:SideEffect
     ("what drugs cause angioedema as a side effect", {"s": "UMLS:C0002994"}),
     ("Which compounds have alopecia as a side effect?", {"s": "UMLS:C0002170"}),
     ("drugs that cause hypoglycaemia", {"s": "UMLS:C0020615"}),
+    ("Which drugs lead to hepatotoxicity?", {"s": "UMLS:C0235378"}),
+    ("What drugs induce angioedema?", {"s": "UMLS:C0002994"}),
+    # hypertension is a Disease and a SideEffect: only the side effect has a causal relation to drugs
+    ("Which drugs cause hypertension?", {"s": "UMLS:C0020538"}),
 ])
 
 SYMPTOMS = (LIST, "MATCH (d:Disease {curie: $d})-[:has_phenotype]->(n:Symptom)" + _RET, [

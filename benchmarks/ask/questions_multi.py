@@ -159,4 +159,7 @@ UNANSWERABLE = ("unanswerable", None, [
     "Which universities study Alzheimer's disease?",
     "What is the incidence of melanoma in Australia?",
     "How is insulin manufactured?",
+    # the graph only associates genes with diseases; no relation says a drug worsens a disease
+    "What genes cause Alzheimer's disease?",
+    "Which drugs worsen asthma?",
 ])
