@@ -37,6 +37,10 @@ def literature_evidence(kg: Engine, text: str, top: int = 10) -> dict[str, Any]:
     """The answer of ``kg evidence`` as a JSON-ready dict."""
     entities = ground_phrases(kg, text)
     if not entities:
+        if not kg.asker().grounder.nodes:  # an empty home: nothing to ground to
+            from kg_engine.query.ask import NOTHING_TO_GROUND
+
+            raise DecisionInputError(f"{text!r}: {NOTHING_TO_GROUND}")
         raise DecisionInputError(f"no entity of the store is named in {text!r}")
     group_of = {m["curie"]: i for i, e in enumerate(entities) for m in e["matches"]}
     sentences: dict[tuple[str, str], dict[str, Any]] = {}

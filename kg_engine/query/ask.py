@@ -23,10 +23,14 @@ from cypher.plan_compile import Compiled, compile_plan
 from cypher.readonly import write_clauses
 from kg_engine.errors import QueryError, ReadOnlyError
 from kg_engine.query.grounding import StoreGrounder
+from ontologies import load_schema
 
 TIMEOUT_S = 10.0
 CHECKED_SHAPES = 4096  # EXPLAIN-checked statement texts remembered per Asker
 GROUNDER_VERSION = 3  # bump when the alias forms change: cached grounders are rebuilt
+DOCUMENTS = frozenset({"Publication", "ClinicalNote"})  # nodes that are texts, not entities a question names
+NOTHING_TO_GROUND = ("the graph holds no named entities to ground the question to: load a graph first "
+                     "(`kg load hetionet`, `kg load indications`, or abstracts with `kg ingest literature FILE`)")
 _HYBRID = re.compile(r"""\b(nl|kg\.link)\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\)""")
 Ranker = Callable[[Plan, Parse], list[dict[str, Any]]]
 
@@ -47,11 +51,13 @@ class Asker:
             from kg_engine.query.predict import GnnRanker
 
             self.ranker = GnnRanker(store, home)
-        categories = sorted({c for t in self.available for c in (t[0], t[2])})
+        categories = grounded_categories(store, self.available)
         self.grounder = _cached_grounder(store, categories, cache_dir, vocab_dir, backend)
 
     def parse(self, question: str) -> Parse:
         """The plan for ``question`` or the reason there is none."""
+        if not self.grounder.nodes:
+            return Parse(question, None, NOTHING_TO_GROUND)
         return parse(question, self.grounder, self.available)
 
     def ask(self, question: str) -> dict[str, Any]:
@@ -66,6 +72,9 @@ class Asker:
         record.update(cypher=compiled.cypher, params=compiled.params,
                       grounded=[{"curie": e.curie, "name": e.name, "category": e.category, "how": e.how}
                                 for e in parsed.entities])
+        if mined := text_mined(parsed.plan):
+            record["notes"] = [f"answers follow relations text-mined from abstracts ({', '.join(mined)}), not "
+                               "curated ones; `kg evidence` shows the sentences behind them"]
         if parsed.plan.kind == "predict":
             record["predicted"] = True
             try:
@@ -125,6 +134,8 @@ class Asker:
 
     def link(self, text: str) -> str:
         """The one CURIE ``text`` names (what ``kg.link("...")`` stands for)."""
+        if not self.grounder.nodes:
+            raise QueryError(f"kg.link({text!r}): {NOTHING_TO_GROUND}")
         found = self.grounder.find(text, limit=1)
         if not found:
             raise QueryError(f"kg.link({text!r}): no entity of the graph matches")
@@ -162,6 +173,32 @@ def _kind_of(parsed: Parse) -> str:
     if "how many" in parsed.question.lower() or "number of" in parsed.question.lower():
         return "count"
     return "boolean" if words and words[0] in {"is", "are", "does", "do", "can", "has", "was"} else "list"
+
+
+def text_mined(plan: Plan) -> list[str]:
+    """The literature triples (``Compound-causes-Disease`` ...) a plan walks, in plan order."""
+    return [f"{r.subject}-{r.predicate}-{r.object}" for r in plan.rules() if r.source == "literature"]
+
+
+def grounded_categories(store: Any, available: set[Triple]) -> list[str]:
+    """The categories question phrases ground to.
+
+    Those of the triples the store holds edges of, and those literature mentions reach: a home with only
+    abstracts ingested has named Compound, Disease and Gene nodes and perhaps no relation edge at all.
+    """
+    from cypher.identifiers import quote_identifier as q
+
+    found = {c for t in available for c in (t[0], t[2])}
+    for category in load_schema().categories:
+        if category in found or category in DOCUMENTS:
+            continue
+        try:
+            frame = store.query(f"MATCH (:Publication)-[:mentions]->(:{q(category)}) RETURN 1 AS x LIMIT 1")
+        except QueryError:  # no such relationship table: no abstract mentions one
+            continue
+        if len(frame):
+            found.add(category)
+    return sorted(found)
 
 
 def available_triples(store: Any) -> set[Triple]:

@@ -2,7 +2,9 @@
 
 Aliases come from the store's node names and the project's vocabularies: DrugBank synonyms for compounds,
 DOID synonyms for diseases, HGNC aliases and previous symbols for genes, MeSH entry terms for symptoms.
-Only nodes of categories that have edges are grounded (the store's Gene Ontology terms have none).
+Only nodes of the categories the engine asks for are grounded (those with edges a question can walk, and those
+abstracts mention: the store's Gene Ontology terms have neither); with none at all (an empty home) every stage
+finds nothing rather than failing.
 Typos go through a char-3-gram TF-IDF nearest-alias search re-scored by edit similarity; MiniLM nearest
 neighbours over node names come last and only for phrases the other stages leave unmatched.
 """
@@ -116,6 +118,8 @@ class StoreGrounder:
     def _typo(self, text: str) -> list[Entity]:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
+        if not self.index:  # nothing to search (TF-IDF cannot be fitted on no words)
+            return []
         if self._tfidf is None:
             forms = sorted(self.index)
             vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 3), dtype=np.float32)
@@ -140,9 +144,11 @@ class StoreGrounder:
 
         if self._minilm is None:
             entities = [e for e in self.nodes.values() if e.category in _MINILM_CATEGORIES]
-            vectors = cached_vectors([e.name for e in entities], self._minilm_cache)
+            vectors = cached_vectors([e.name for e in entities], self._minilm_cache) if entities else None
             self._minilm = (entities, vectors)
         entities, vectors = self._minilm
+        if not entities:
+            return []
         sims = vectors @ encode_names([text])[0]
         top = int(torch.argmax(sims))
         score = float(sims[top])
