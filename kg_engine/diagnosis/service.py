@@ -21,7 +21,10 @@ __all__ = ["DISCLAIMER", "FEATURES", "Candidate", "Diagnoser"]
 
 DISCLAIMER = "kg-engine diagnosis is research software, not clinical advice."
 FEATURES = ("lr_score", "lr_rank", "bma_score", "bma_rank", "n_exact", "n_ancestor", "n_unexplained",
-            "n_excluded_expected", "n_contradicted", "n_annotations", "n_genes")
+            "n_excluded_expected", "n_contradicted", "n_annotations", "n_genes", "n_excluded_occasional")
+# An excluded finding a disease has in at least this share of its patients is one the disease *expects*;
+# below it, an occasional feature the patient may well lack.
+EXPECTED_FREQUENCY = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +77,10 @@ class Diagnoser:
         unexplained = (obs[:, order] <= np.log(self.params.floor) + 1e-9).sum(axis=0) if len(obs) else 0 * exact
         contradicted = (obs[:, order] <= np.log(self.params.not_ratio) + 1e-9).sum(axis=0) if len(obs) else 0 * exact
         n_genes = np.array([len(self.kb.genes[d]) for d in order], dtype=np.float64)
+        present, expected = _count_positive(up, excluded), _count_positive(up, excluded, EXPECTED_FREQUENCY)
         feats = np.column_stack([lr[order], lr_rank, bma[order], bma_rank, exact,
-                                 len(specific) - exact - unexplained, unexplained, _count_positive(up, excluded),
-                                 contradicted, np.diff(self._direct.indptr)[order], n_genes]).astype(np.float64)
+                                 len(specific) - exact - unexplained, unexplained, expected, contradicted,
+                                 np.diff(self._direct.indptr)[order], n_genes, present - expected]).astype(np.float64)
         return [Candidate(int(d), float(lr[d]), feats[k]) for k, d in enumerate(order)]
 
     def diagnose(self, patient: Patient, top: int = 10, ranker: str = "likelihood_ratio") -> list[dict[str, Any]]:
@@ -138,11 +142,13 @@ class Diagnoser:
         return {"id": self.kb.terms[t], "label": self.kb.term_names[t]}
 
 
-def _count_positive(rows: Any, cols: list[int]) -> np.ndarray:
-    """Per row of a sparse matrix, how many of ``cols`` hold a positive value."""
+def _count_positive(rows: Any, cols: list[int], at_least: float | None = None) -> np.ndarray:
+    """Per row of a sparse matrix, how many of ``cols`` hold a positive value (or one ``>= at_least``)."""
     if not cols:
         return np.zeros(rows.shape[0])
-    return np.asarray((rows[:, cols] > 0).sum(axis=1), dtype=np.float64).ravel()
+    block = rows[:, cols]
+    hits = block > 0 if at_least is None else block >= at_least
+    return np.asarray(hits.sum(axis=1), dtype=np.float64).ravel()
 
 
 def _top(scores: np.ndarray, top: int) -> np.ndarray:

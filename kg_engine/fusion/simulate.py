@@ -35,7 +35,12 @@ class SimConfig:
     max_observed: int = 18
     imprecise: float = 0.25
     noise_max: int = 2
+    # Case reports exclude features of the disease the patient lacks, so some excluded findings are the
+    # disease's own; but only its occasional ones (annotated below ``occasional``): excluding frequent ones
+    # taught the model that an excluded finding points *to* the diseases that expect it ("no hearing loss"
+    # moved Usher syndromes up), where it must count against them.
     excluded_expected: float = 0.5
+    occasional: float = 0.3
     excluded_other_max: int = 3
     text_share: float = 0.5
     default_frequency: float = 0.5
@@ -108,7 +113,8 @@ class Simulator:
         for _ in range(int(rng.integers(0, cfg.noise_max + 1))):
             other = int(rng.choice(self.diseases))
             observed.append(int(rng.choice(self.annotations(other)[0])))
-        missing = [int(t) for t in terms[~shown] if rng.random() < cfg.excluded_expected]
+        missing = [int(t) for t, f in zip(terms[~shown], freq[~shown], strict=True)
+                   if f < cfg.occasional and rng.random() < cfg.excluded_expected]
         negated = [t for t in self._not.get(d, []) if rng.random() < 0.5]
         others = []
         for _ in range(int(rng.integers(0, cfg.excluded_other_max + 1))):

@@ -89,3 +89,23 @@ def test_default_ranker_follows_the_model_card(engine):
     service = DiagnosisService.open(engine.settings, "cpu")
     assert service.default_ranker == default
     _check(service.diagnose(hpo=[SEIZURE, MICROCEPHALY, HYPOTONIA], excluded=[HEARING_LOSS], top=5), default)
+
+
+@pytest.mark.parametrize("findings", [["HP:0000510", "HP:0000662"], ["HP:0000510", "HP:0000662", SEIZURE]])
+def test_shipped_model_ranks_down_the_diseases_that_expect_an_excluded_finding(engine, findings):
+    # Rod-cone dystrophy and night blindness: Usher syndromes and other retinal diseases with hearing loss
+    # rank high; excluding hearing loss must move them down, not up.
+    from kg_engine.diagnosis.api import DiagnosisService
+
+    service = DiagnosisService.open(engine.settings, "cpu")
+    m, kb = service.diagnoser.matrices, service.diagnoser.kb
+    term = kb.index[HEARING_LOSS]
+    expects = m.column(m.up, term) > 2 * m.background[term]
+
+    def expecting(excluded: list[str]) -> int:
+        ranked = service.diagnose(hpo=findings, excluded=excluded, top=20, ranker="fusion")["diagnoses"]
+        return sum(bool(expects[kb.disease_index[d["curie"]]]) for d in ranked)
+
+    before = expecting([])
+    assert before > 0
+    assert expecting([HEARING_LOSS]) < before
