@@ -84,6 +84,8 @@ def _print_record(record: dict[str, Any], explain: bool) -> None:
             table.add_row(answer["curie"], str(answer["name"]))
         out.print(table)
         out.print(f"{len(record['answers'])} answer(s)")
+    for note in record.get("notes", []):  # e.g. answers that follow text-mined relations
+        out.print(f"note: {note}", style="yellow")
 
 
 def _print_predicted(answers: list[dict[str, Any]]) -> None:

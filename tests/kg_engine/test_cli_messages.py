@@ -93,3 +93,13 @@ def test_no_cli_module_prints_markup() -> None:
                 assert node.module != "rich.markup", f"{path.name} imports rich.markup"
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 assert "[/" not in node.value, f"{path.name}: markup tag in {node.value!r}"
+
+
+def test_answer_notes_are_shown(capsys: pytest.CaptureFixture[str]) -> None:
+    record = {"abstained": False, "grounded": [], "cypher": "MATCH (c:Compound) RETURN c", "params": {},
+              "kind": "list", "answers": [{"curie": "DB00001", "name": "x"}],
+              "notes": ["answers follow relations text-mined from abstracts (causes), not curated [1]"]}
+    ask._print_record(record, explain=False)
+    out = _flat(capsys.readouterr().out)
+    assert "1 answer(s)" in out and "note: answers follow relations text-mined from abstracts (causes)" in out
+    assert "not curated [1]" in out
