@@ -21,6 +21,10 @@ def train_fusion_command(
     seed: Annotated[int, typer.Option("--seed")] = 0,
     epochs: Annotated[int, typer.Option("--epochs")] = 6,
     simulated: Annotated[int, typer.Option("--simulated", help="Simulated training patients.")] = 5000,
+    top: Annotated[int, typer.Option("--top", help="Candidates per case from the LR ranker.")] = 60,
+    resnik_top: Annotated[
+        int, typer.Option("--resnik-top", help="Candidates per case from the Resnik ranker, besides.")
+    ] = 40,
     dev: Annotated[
         Path | None,
         typer.Option(
@@ -49,7 +53,8 @@ def train_fusion_command(
         raise typer.BadParameter(f"unknown task {task!r}; the fusion model answers: diagnosis")
     diagnoser, settings = _diagnoser(home)
     dev = dev or settings.resolve_data_dir() / "phenopackets" / "dev"
-    config = TrainSettings(seed=seed, epochs=epochs, simulated=simulated, device=device, workers=workers)
+    config = TrainSettings(seed=seed, epochs=epochs, simulated=simulated, top=top, resnik_top=resnik_top,
+                           device=device, workers=workers)
     synonyms = read_synonyms(HpoRelease.find().obo)
     models, meta = train_fusion(
         diagnoser,
@@ -67,7 +72,8 @@ def train_fusion_command(
         target = save_bundle(SHIPPED_DIR / task, models, meta)
         card = {
             "task": task,
-            "command": f"kg train fusion --task {task} --seed {seed} --epochs {epochs} --simulated {simulated} --ship",
+            "command": f"kg train fusion --task {task} --seed {seed} --epochs {epochs} --simulated {simulated} "
+            f"--top {top} --resnik-top {resnik_top} --ship",
             "data": meta["data"],
             "seed": seed,
             "fingerprint": meta["fingerprint"],

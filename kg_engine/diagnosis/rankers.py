@@ -6,6 +6,9 @@ Both work on sparse disease x term matrices built once from :class:`PhenotypeKB`
   annotation gives none);
 - ``up[d, t]``: the highest frequency among ``d``'s annotations at ``t`` or below it (how likely a patient
   with ``d`` shows ``t`` or something more specific), and its binary form ``closure``;
+- ``expected[d, t]``: 1 when ``d`` *expects* ``t`` or something below it: an annotation with a frequency of at
+  least ``EXPECTED_FREQUENCY`` (HPO's "very frequent" and "obligate") or with none stated (OMIM lists the
+  disease's defining features without one);
 - ``ic[t]``: information content, ``-log`` of the share of diseases whose closure holds ``t``.
 
 :class:`ResnikRanker` (Phenomizer) scores a disease by the mean, over the patient's terms, of the best
@@ -28,7 +31,11 @@ import scipy.sparse as sp
 
 from kg_engine.diagnosis.knowledge import PHENOTYPIC_ABNORMALITY, PhenotypeKB
 
-__all__ = ["LikelihoodRanker", "LrParams", "PhenotypeMatrices", "ResnikRanker"]
+__all__ = ["EXPECTED_FREQUENCY", "LikelihoodRanker", "LrParams", "PhenotypeMatrices", "ResnikRanker"]
+
+# A disease expects a finding it has in at least this share of its patients. Below it, patients often lack the
+# finding, and case reports list it as excluded because it belongs to the disease.
+EXPECTED_FREQUENCY = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +69,7 @@ class PhenotypeMatrices:
     background: np.ndarray = field(init=False)
     root: int = field(init=False)
     up_max: np.ndarray = field(init=False)
+    expected: sp.csc_matrix = field(init=False)
 
     def __post_init__(self) -> None:
         kb = self.kb
@@ -83,6 +91,9 @@ class PhenotypeMatrices:
         self.up = sp.csc_matrix((vals[first], (linear[first] // n_t, linear[first] % n_t)), shape=(n_d, n_t))
         self.closure = sp.csc_matrix((np.ones(int(first.sum())), (linear[first] // n_t, linear[first] % n_t)),
                                      shape=(n_d, n_t))
+        expects = np.repeat(np.isnan(kb.ann_freq) | (kb.ann_freq >= EXPECTED_FREQUENCY), lens)[order]
+        marked = np.unique(linear[expects])
+        self.expected = sp.csc_matrix((np.ones(len(marked)), (marked // n_t, marked % n_t)), shape=(n_d, n_t))
         counts = np.asarray(self.closure.sum(axis=0)).ravel()
         self.ic = -np.log(np.maximum(counts, 1) / n_d)
         self.background = np.maximum(np.asarray(self.up.sum(axis=0)).ravel() / n_d, 0.5 / n_d)

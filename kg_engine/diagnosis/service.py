@@ -22,9 +22,6 @@ __all__ = ["DISCLAIMER", "FEATURES", "Candidate", "Diagnoser"]
 DISCLAIMER = "kg-engine diagnosis is research software, not clinical advice."
 FEATURES = ("lr_score", "lr_rank", "bma_score", "bma_rank", "n_exact", "n_ancestor", "n_unexplained",
             "n_excluded_expected", "n_contradicted", "n_annotations", "n_genes", "n_excluded_occasional")
-# An excluded finding a disease has in at least this share of its patients is one the disease *expects*;
-# below it, an occasional feature the patient may well lack.
-EXPECTED_FREQUENCY = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +45,7 @@ class Diagnoser:
         self.rankers = {self.lr.name: self.lr, self.resnik.name: self.resnik}
         self._direct = self.matrices.direct.tocsr()
         self._up = self.matrices.up.tocsr()
+        self._expected = self.matrices.expected.tocsr()
 
     @classmethod
     def open(cls, cache_dir: Path, data_dir: Path, params: LrParams | None = None) -> Diagnoser:
@@ -63,13 +61,20 @@ class Diagnoser:
         observed, excluded = self.indices(patient)
         return self.rankers[ranker].score(observed, excluded)
 
-    def candidates(self, patient: Patient, top: int = 50) -> list[Candidate]:
-        """The LR ranker's top diseases with their feature vectors, best first."""
+    def candidates(self, patient: Patient, top: int = 50, resnik_top: int = 0) -> list[Candidate]:
+        """The LR ranker's top diseases (and Resnik's top ``resnik_top`` besides) with features, best LR first.
+
+        Resnik's best matches widen the candidates for a re-ranker: a disease whose annotations match the
+        findings only broadly (an unexplained finding costs it under LR) can still be among them.
+        """
         observed, excluded = self.indices(patient)
         obs, exc = self.lr.contributions(observed, excluded)
         lr = obs.sum(axis=0) + exc.sum(axis=0)
         bma = self.resnik.score(observed, excluded)
         order = _top(lr, top)
+        if resnik_top:
+            extra = np.setdiff1d(_top(bma, resnik_top), order)
+            order = np.concatenate([order, extra[np.lexsort((extra, -lr[extra]))]])
         lr_rank, bma_rank = _ranks_of(lr, order), _ranks_of(bma, order)
         specific = most_specific(self.kb, observed) if self.params.specific_only else observed
         up = self._up[order]  # the candidates' rows only: one sparse slice, not a lookup per pair
@@ -77,7 +82,7 @@ class Diagnoser:
         unexplained = (obs[:, order] <= np.log(self.params.floor) + 1e-9).sum(axis=0) if len(obs) else 0 * exact
         contradicted = (obs[:, order] <= np.log(self.params.not_ratio) + 1e-9).sum(axis=0) if len(obs) else 0 * exact
         n_genes = np.array([len(self.kb.genes[d]) for d in order], dtype=np.float64)
-        present, expected = _count_positive(up, excluded), _count_positive(up, excluded, EXPECTED_FREQUENCY)
+        present, expected = _count_positive(up, excluded), _count_positive(self._expected[order], excluded)
         feats = np.column_stack([lr[order], lr_rank, bma[order], bma_rank, exact,
                                  len(specific) - exact - unexplained, unexplained, expected, contradicted,
                                  np.diff(self._direct.indptr)[order], n_genes, present - expected]).astype(np.float64)
@@ -115,8 +120,8 @@ class Diagnoser:
                 explained.append({"patient_term": self._term(q), "annotated_term": self._term(match[0]),
                                   "relation": match[2], "frequency": round(match[1], 3),
                                   "ic": round(float(m.ic[q]), 3), "log_lr": round(contribution, 3)})
-        expected = [{**self._term(e), "frequency": round(float(self._up[d, e]), 3)}
-                    for e in excluded if self._up[d, e] > 0]
+        expected = [{**self._term(e), "frequency": round(float(self._up[d, e]), 3),
+                     "expected": bool(self._expected[d, e])} for e in excluded if self._up[d, e] > 0]
         movers.sort(key=lambda x: -abs(x[0]))
         profile = {"kind": "predicted", "basis": kb.inferred[d]} if kb.inferred[d] else \
             {"kind": "annotated", "basis": f"HPO annotations {kb.version}"}
@@ -142,13 +147,11 @@ class Diagnoser:
         return {"id": self.kb.terms[t], "label": self.kb.term_names[t]}
 
 
-def _count_positive(rows: Any, cols: list[int], at_least: float | None = None) -> np.ndarray:
-    """Per row of a sparse matrix, how many of ``cols`` hold a positive value (or one ``>= at_least``)."""
+def _count_positive(rows: Any, cols: list[int]) -> np.ndarray:
+    """Per row of a sparse matrix, how many of ``cols`` hold a positive value."""
     if not cols:
         return np.zeros(rows.shape[0])
-    block = rows[:, cols]
-    hits = block > 0 if at_least is None else block >= at_least
-    return np.asarray(hits.sum(axis=1), dtype=np.float64).ravel()
+    return np.asarray((rows[:, cols] > 0).sum(axis=1), dtype=np.float64).ravel()
 
 
 def _top(scores: np.ndarray, top: int) -> np.ndarray:

@@ -50,6 +50,11 @@ class FusionBundle:
         return int(self.meta["top"])
 
     @property
+    def resnik_top(self) -> int:
+        """Resnik's best matches added to the LR candidates (0 in checkpoints that predate them)."""
+        return int(self.meta.get("resnik_top", 0))
+
+    @property
     def default_ranker(self) -> str:
         """The ranker ``kg diagnose`` uses by default with this checkpoint: ``fusion`` or ``likelihood_ratio``.
 

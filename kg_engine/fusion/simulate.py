@@ -6,8 +6,9 @@ A patient of disease ``d``:
 - reports some features imprecisely: a feature becomes one of its ancestors (never the root nor one of the
   most general terms), as curators of case reports often record only the broader term;
 - has noise: features drawn from the annotations of random other diseases (comorbidity, mis-annotation);
-- has excluded features: annotated features of ``d`` that were not drawn (real case reports list the
-  expected features the patient lacks), ``NOT`` annotations of ``d``, and features of other diseases.
+- has excluded features: features of ``d`` it was not drawn with, but only those ``d`` does not expect
+  (:data:`~kg_engine.diagnosis.rankers.EXPECTED_FREQUENCY`), ``NOT`` annotations of ``d``, and features of
+  other diseases.
 
 Every term is an index into the knowledge base's phenotypic-abnormality terms, so a simulated patient never
 holds a term outside HPO. Each finding is worded either with its HPO label (the HPO-input side) or with a
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kg_engine.diagnosis.knowledge import PhenotypeKB
-from kg_engine.diagnosis.rankers import PhenotypeMatrices
+from kg_engine.diagnosis.rankers import EXPECTED_FREQUENCY, PhenotypeMatrices
 
 __all__ = ["SimConfig", "SimulatedPatient", "Simulator", "render"]
 
@@ -35,12 +36,13 @@ class SimConfig:
     max_observed: int = 18
     imprecise: float = 0.25
     noise_max: int = 2
-    # Case reports exclude features of the disease the patient lacks, so some excluded findings are the
-    # disease's own; but only its occasional ones (annotated below ``occasional``): excluding frequent ones
-    # taught the model that an excluded finding points *to* the diseases that expect it ("no hearing loss"
-    # moved Usher syndromes up), where it must count against them.
-    excluded_expected: float = 0.5
-    occasional: float = 0.3
+    # Case reports list as excluded the features of the patient's disease that the patient lacks: on the
+    # selection half of the dev cases, 70 % of excluded terms are annotations of the patient's own disease, and
+    # a patient lacking a feature annotated below 80 % has it listed as excluded about 40 % of the time. The
+    # simulator does the same, but never for a feature the disease expects (80 % or more, or no frequency
+    # stated): excluding those taught the model that "no hearing loss" points *to* Usher syndromes, where an
+    # excluded finding must count against the diseases that expect it.
+    excluded_own: float = 0.4
     excluded_other_max: int = 3
     text_share: float = 0.5
     default_frequency: float = 0.5
@@ -83,9 +85,19 @@ class Simulator:
 
     def annotations(self, d: int) -> tuple[np.ndarray, np.ndarray]:
         """Terms and frequencies (NaN -> default) of disease ``d``."""
+        terms, freq = self._annotated(d)
+        return terms, np.where(np.isnan(freq), self.cfg.default_frequency, freq)
+
+    def _annotated(self, d: int) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = self._ptr[d], self._ptr[d + 1]
-        freq = self._ann_freq[lo:hi]
-        return self._ann_term[lo:hi], np.where(np.isnan(freq), self.cfg.default_frequency, freq)
+        return self._ann_term[lo:hi], self._ann_freq[lo:hi]
+
+    def _lacked(self, d: int, shown: np.ndarray, rng: np.random.Generator) -> list[int]:
+        """Features of ``d`` the patient lacks that a case report lists as excluded (never expected ones)."""
+        terms, freq = self._annotated(d)
+        may = ~shown & ~np.isnan(freq) & (freq < EXPECTED_FREQUENCY)
+        may &= rng.random(len(terms)) < self.cfg.excluded_own
+        return [int(t) for t in terms[may]]
 
     def _imprecise(self, t: int, rng: np.random.Generator) -> int:
         ancestors = [int(a) for a in self.kb.ancestors_of(t) if a != t and self.m.ic[a] >= self.cfg.min_ic]
@@ -113,8 +125,7 @@ class Simulator:
         for _ in range(int(rng.integers(0, cfg.noise_max + 1))):
             other = int(rng.choice(self.diseases))
             observed.append(int(rng.choice(self.annotations(other)[0])))
-        missing = [int(t) for t, f in zip(terms[~shown], freq[~shown], strict=True)
-                   if f < cfg.occasional and rng.random() < cfg.excluded_expected]
+        missing = self._lacked(d, shown, rng)
         negated = [t for t in self._not.get(d, []) if rng.random() < 0.5]
         others = []
         for _ in range(int(rng.integers(0, cfg.excluded_other_max + 1))):

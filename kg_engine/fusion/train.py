@@ -4,7 +4,8 @@ Steps (seeded; the same seed and data give the same checkpoint):
 
 1. graph node embeddings of the phenotype–disease–gene graph (:mod:`kg_engine.fusion.graph`) and MiniLM
    vectors of the disease names;
-2. ``simulated`` patients (:mod:`kg_engine.fusion.simulate`), their LR top-``top`` candidates with features;
+2. ``simulated`` patients (:mod:`kg_engine.fusion.simulate`), their candidates (the LR top ``top`` and the
+   Resnik top ``resnik_top``) with features;
 3. the real dev cases of the *selection* half of the gene folders (never the report half);
 4. each variant (``fusion``; ablations ``no_graph``, ``no_text``, ``features_only``) trained with a listwise
    softmax loss over its candidates; after each epoch the selection half's MRR picks the best epoch.
@@ -38,7 +39,8 @@ class TrainSettings:
     seed: int = 0
     epochs: int = 6
     simulated: int = 5000
-    top: int = 40
+    top: int = 60
+    resnik_top: int = 40
     batch_size: int = 64
     lr: float = 2e-3
     weight_decay: float = 1e-4
@@ -153,21 +155,23 @@ def train_fusion(diagnoser: Diagnoser, dev_folder: Path, synonyms: dict[str, lis
     assets = prepare_assets(diagnoser, phrases, settings.seed, cache_dir)
     log(f"graph embeddings and name vectors ready ({time.perf_counter() - started:.0f}s)")
     sims = Simulator(diagnoser.kb, diagnoser.matrices, synonyms).sample(settings.simulated, settings.seed)
-    train = build_inputs(diagnoser, [simulated_query(p) for p in sims], phrases, settings.top, settings.workers)
+    train = build_inputs(diagnoser, [simulated_query(p) for p in sims], phrases, settings.top, settings.workers,
+                         settings.resnik_top)
     log(f"{len(train)} simulated patients, gold among candidates in {np.mean([c.gold >= 0 for c in train]):.3f} "
         f"({time.perf_counter() - started:.0f}s)")
     dev = read_dev(diagnoser, dev_folder)
     select_groups, _ = dev_halves([g for _, g in dev])
     select = build_inputs(diagnoser, [patient_query(diagnoser, p) for p, g in dev if g in select_groups], phrases,
-                          settings.top, settings.workers)
+                          settings.top, settings.workers, settings.resnik_top)
     log(f"{len(select)} real dev cases in the selection half ({time.perf_counter() - started:.0f}s)")
     lr_select = rank_metrics(select, [c.lr for c in select])
     models, results = {}, {}
     for name in settings.variants:
         models[name], results[name] = train_variant(name, assets, train, select, settings, log)
     meta = {"task": "diagnosis", "fingerprint": assets["fingerprint"], "hpo_version": diagnoser.kb.version,
-            "top": settings.top, "settings": settings.to_dict(), "selection_half": {"likelihood_ratio": lr_select,
-            **{n: r["best"] for n, r in results.items()}}, "history": {n: r["history"] for n, r in results.items()},
+            "top": settings.top, "resnik_top": settings.resnik_top, "settings": settings.to_dict(),
+            "selection_half": {"likelihood_ratio": lr_select, **{n: r["best"] for n, r in results.items()}},
+            "history": {n: r["history"] for n, r in results.items()},
             "seconds": round(time.perf_counter() - started, 1)}
     return models, meta | choose_default(meta["selection_half"])
 

@@ -10,7 +10,7 @@ import pytest
 
 from kg_engine.diagnosis.evaluate import evaluate, read_cases
 from kg_engine.diagnosis.patient import PatientError, from_hpo, from_phenopacket, from_record, to_phenopacket
-from kg_engine.diagnosis.service import Diagnoser
+from kg_engine.diagnosis.service import FEATURES, Diagnoser
 
 SEIZURE, MICROCEPHALY, HYPOTONIA, HEARING_LOSS = "HP:0001250", "HP:0000252", "HP:0001252", "HP:0000365"
 
@@ -43,6 +43,46 @@ def test_excluded_finding_lowers_diseases_that_expect_it(diagnoser):
     top = diagnoser.diagnose(negated, top=30)
     assert any(d["evidence"]["excluded_but_expected"] for d in top) or all(
         not expects[diagnoser.kb.disease_index[d["curie"]]] for d in top)
+
+
+def _annotation(diagnoser: Diagnoser, wanted) -> tuple[int, int]:
+    """(disease, term) of the first annotation whose frequency passes ``wanted``, among leaf annotations."""
+    kb = diagnoser.kb
+    for d, t, f in zip(kb.ann_disease.tolist(), kb.ann_term.tolist(), kb.ann_freq.tolist(), strict=True):
+        if wanted(f) and diagnoser.matrices.column(diagnoser.matrices.up, t)[d] == (0.5 if np.isnan(f) else f):
+            return d, t
+    raise AssertionError("no such annotation")
+
+
+@pytest.mark.parametrize(("wanted", "expects"), [(lambda f: f >= 0.8, True), (np.isnan, True),
+                                                 (lambda f: 0.05 <= f < 0.5, False)])
+def test_candidates_tell_expected_from_occasional_excluded_findings(diagnoser, wanted, expects):
+    # A disease expects a finding annotated at 80 % or more, or with no frequency (OMIM's defining features).
+    kb = diagnoser.kb
+    d, t = _annotation(diagnoser, wanted)
+    assert bool(diagnoser.matrices.expected[d, t]) is expects
+    related = set(kb.ancestors_of(t).tolist())
+    others = [a for a in kb.ann_term[kb.ann_disease == d].tolist()
+              if a not in related and t not in set(kb.ancestors_of(a).tolist())]
+    patient = from_hpo(kb, [kb.terms[a] for a in others[:4]], [kb.terms[t]])  # d's other findings: a candidate
+    cand = next(c for c in diagnoser.candidates(patient, top=200) if c.disease == d)
+    features = dict(zip(FEATURES, cand.features.tolist(), strict=True))
+    assert (features["n_excluded_expected"], features["n_excluded_occasional"]) == ((1, 0) if expects else (0, 1))
+    evidence = diagnoser.evidence(d, [], [t], np.zeros((0, len(kb.diseases))))
+    assert [(e["id"], e["expected"]) for e in evidence["excluded_but_expected"]] == [(kb.terms[t], expects)]
+
+
+def test_resnik_candidates_join_the_likelihood_ratio_ones(diagnoser):
+    patient = from_hpo(diagnoser.kb, [SEIZURE, MICROCEPHALY, "HP:0000028"], [HEARING_LOSS])
+    lr_only = [c.disease for c in diagnoser.candidates(patient, top=30)]
+    both = diagnoser.candidates(patient, top=30, resnik_top=30)
+    resnik = diagnoser.scores(patient, "resnik_bma")
+    cut = np.sort(resnik)[-30]  # the 30th best Resnik score (ties at the cut may go either way)
+    assert [c.disease for c in both[:30]] == lr_only and len(both) > 30
+    assert set(np.flatnonzero(resnik > cut).tolist()) <= {c.disease for c in both}
+    assert all(resnik[c.disease] >= cut for c in both[30:])
+    lr = [c.score for c in both[30:]]
+    assert lr == sorted(lr, reverse=True) and max(lr) <= both[29].score
 
 
 def test_phenopacket_with_excluded_features_round_trips(diagnoser, packets):

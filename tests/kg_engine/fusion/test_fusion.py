@@ -79,6 +79,21 @@ def test_simulated_patients_only_hold_hpo_terms(diagnoser, simulator):
     assert [(p.disease, p.observed, p.excluded) for p in again] == [(p.disease, p.observed, p.excluded) for p in sims]
 
 
+def test_simulated_patients_never_exclude_what_their_disease_expects(diagnoser, simulator):
+    # Real case reports list their disease's occasional features as excluded; a feature the disease expects
+    # (80 % or more, or no frequency) must stay evidence against it, so simulated patients never exclude one.
+    kb = diagnoser.kb
+    own_excluded = 0
+    for p in simulator.sample(400, seed=2):
+        annotated = kb.ann_disease == p.disease
+        freq = dict(zip(kb.ann_term[annotated].tolist(), kb.ann_freq[annotated].tolist(), strict=True))
+        for t in p.excluded:
+            if t in freq:
+                own_excluded += 1
+                assert freq[t] < 0.8, (kb.diseases[p.disease], kb.terms[t], freq[t])
+    assert own_excluded > 100
+
+
 def test_fixed_seed_gives_the_same_ranking(assets, data, trained):
     again, _ = train_variant("fusion", assets, data[0], data[1], SETTINGS, lambda _: None)
     first, second = score_inputs(trained, data[1]), score_inputs(again, data[1])
