@@ -79,6 +79,9 @@ def train_fusion_command(
             "fingerprint": meta["fingerprint"],
             "selection_half": meta["selection_half"],
             "settings": meta["settings"],
+            "size_bytes": (target / "model.pt").stat().st_size,
+            **{key: meta[key] for key in ("default_ranker", "default_variant", "default_reason")},
+            "disclaimer": "kg-engine diagnosis is research software, not clinical advice.",
             "note": "dev figures on the report half and overall: `kg eval diagnosis <dev> --json`",
         }
         (target / "MODEL_CARD.json").write_text(json.dumps(card, indent=2), encoding="utf-8")

@@ -21,7 +21,8 @@ __all__ = ["DISCLAIMER", "FEATURES", "Candidate", "Diagnoser"]
 
 DISCLAIMER = "kg-engine diagnosis is research software, not clinical advice."
 FEATURES = ("lr_score", "lr_rank", "bma_score", "bma_rank", "n_exact", "n_ancestor", "n_unexplained",
-            "n_excluded_expected", "n_contradicted", "n_annotations", "n_genes", "n_excluded_occasional")
+            "n_excluded_expected", "n_contradicted", "n_annotations", "n_genes", "n_excluded_occasional",
+            "predicted_profile")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,8 @@ class Diagnoser:
         present, expected = _count_positive(up, excluded), _count_positive(self._expected[order], excluded)
         feats = np.column_stack([lr[order], lr_rank, bma[order], bma_rank, exact,
                                  len(specific) - exact - unexplained, unexplained, expected, contradicted,
-                                 np.diff(self._direct.indptr)[order], n_genes, present - expected]).astype(np.float64)
+                                 np.diff(self._direct.indptr)[order], n_genes, present - expected,
+                                 [bool(self.kb.inferred[d]) for d in order]]).astype(np.float64)
         return [Candidate(int(d), float(lr[d]), feats[k]) for k, d in enumerate(order)]
 
     def diagnose(self, patient: Patient, top: int = 10, ranker: str = "likelihood_ratio") -> list[dict[str, Any]]:

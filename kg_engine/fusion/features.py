@@ -19,7 +19,7 @@ from kg_engine.fusion.text import TEXT_DIM
 
 __all__ = ["MAX_FINDINGS", "NUM_FEATURES", "Batch", "CaseInput", "collate", "scale_features"]
 
-NUM_FEATURES = 15
+NUM_FEATURES = 16
 MAX_FINDINGS = 48
 
 
@@ -47,7 +47,7 @@ class CaseInput:
 
 
 def scale_features(raw: np.ndarray, n_observed: int, n_excluded: int) -> np.ndarray:
-    """Per-patient scaling of :data:`~kg_engine.diagnosis.service.FEATURES` (``[K, 12]`` -> ``[K, 15]``).
+    """Per-patient scaling of :data:`~kg_engine.diagnosis.service.FEATURES` (``[K, 13]`` -> ``[K, 16]``).
 
     Scores become gaps to the best candidate and per-finding averages; ranks and counts go to log scale;
     match counts become shares of the patient's findings.
@@ -60,6 +60,7 @@ def scale_features(raw: np.ndarray, n_observed: int, n_excluded: int) -> np.ndar
         np.log(f["bma_rank"]) / 3.0, f["n_exact"] / n_obs, f["n_ancestor"] / n_obs, f["n_unexplained"] / n_obs,
         f["n_excluded_expected"] / n_exc, np.minimum(f["n_contradicted"], 3.0), np.log1p(f["n_annotations"]) / 4.0,
         np.log1p(f["n_genes"]), np.full(len(lr), np.log1p(n_observed) / 3.0), f["n_excluded_occasional"] / n_exc,
+        f["predicted_profile"],
     ])
     return out.astype(np.float32)
 
