@@ -123,6 +123,7 @@ def diagnose(
     home: HomeOption = None,
 ) -> None:
     """Rank diseases for a patient's findings, with evidence (research software, not clinical advice)."""
+    from kg_engine.diagnosis.api import EXCLUSION_NOTE
     from kg_engine.diagnosis.patient import PatientError, from_hpo, read_phenopacket
 
     diagnoser, settings = _diagnoser(home)
@@ -155,6 +156,7 @@ def diagnose(
         error(str(exc))
         raise typer.Exit(2) from None
     ranked = fusion.diagnose(patient, top, wording) if fusion is not None else diagnoser.diagnose(patient, top, ranker)
+    notes = [EXCLUSION_NOTE] if fusion is not None and patient.excluded else []
     if as_json:
         out.print_json(
             json.dumps(
@@ -165,11 +167,14 @@ def diagnose(
                     "observed": list(patient.observed),
                     "excluded": list(patient.excluded),
                     "diagnoses": ranked,
+                    "notes": notes,
                 }
             )
         )
         return
     _print_ranked(patient, ranked)
+    for line in notes:
+        err.print(f"note: {line}", highlight=False)
 
 
 def _print_ranked(patient: Any, ranked: list[dict[str, Any]]) -> None:
@@ -182,7 +187,7 @@ def _print_ranked(patient: Any, ranked: list[dict[str, Any]]) -> None:
         "score",
         "explained",
         "unexplained",
-        "excluded but expected",
+        "excluded, annotated",
         "genes",
         title=f"{len(patient.observed)} observed, {len(patient.excluded)} excluded findings",
     )
@@ -195,11 +200,17 @@ def _print_ranked(patient: Any, ranked: list[dict[str, Any]]) -> None:
             f"{d['score']:.2f}",
             str(len(ev["explained"])),
             str(len(ev["unexplained"])),
-            ", ".join(e["label"] for e in ev["excluded_but_expected"]) or "-",
+            ", ".join(_excluded(e) for e in ev["excluded_but_expected"]) or "-",
             ", ".join(ev["genes"][:4]) or "-",
         )
     out.print(table)
     err.print(DISCLAIMER, style="yellow")
+
+
+def _excluded(entry: dict) -> str:
+    """An excluded finding the disease is annotated with, its frequency, and whether the disease expects it."""
+    expected = "expected, " if entry.get("expected") else ""
+    return f"{entry['label']} ({expected}{100 * entry['frequency']:.0f} %)"
 
 
 def _batch(

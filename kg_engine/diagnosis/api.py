@@ -19,6 +19,10 @@ from kg_engine.diagnosis.service import DISCLAIMER, Diagnoser
 __all__ = ["DiagnosisService"]
 
 
+EXCLUSION_NOTE = ("excluded findings count against the diseases that expect them (annotated in 80 % or more of "
+                  "patients, or without a frequency); a disease that has an excluded finding less often is not "
+                  "ranked down for it, since case reports list such findings when they considered the disease")
+
 @dataclass
 class DiagnosisService:
     """The diagnoser of one home, with its fusion model when one is available."""
@@ -110,6 +114,8 @@ class DiagnosisService:
             if ranker not in self.diagnoser.rankers:
                 raise PatientError(f"unknown ranker {ranker!r}; choose fusion, {', '.join(self.diagnoser.rankers)}")
             ranked = self.diagnoser.diagnose(patient, top, ranker)
+        notes = list(self.notes)
+        if patient.excluded and ranker == "fusion":
+            notes.append(EXCLUSION_NOTE)
         return {"id": patient.id, "ranker": ranker, "observed": list(patient.observed),
-                "excluded": list(patient.excluded), "diagnoses": ranked, "notes": list(self.notes),
-                "note": DISCLAIMER}
+                "excluded": list(patient.excluded), "diagnoses": ranked, "notes": notes, "note": DISCLAIMER}

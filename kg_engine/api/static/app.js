@@ -214,7 +214,7 @@ async function diagnose() {
     const found = `${(out.observed || []).length} observed, ${(out.excluded || []).length} excluded finding(s)`;
     const notes = (out.notes || []).join(" ");
     $("dx-status").textContent = `${out.diagnoses.length} disease(s); ${found}; ranker ${out.ranker || "?"}. ${notes}${notes ? ". " : ""}${out.note || ""}`;
-    const cols = ["#", "disease", "score", "matched", "excluded but expected", "unexplained"];
+    const cols = ["#", "disease", "score", "matched", "excluded, annotated", "unexplained"];
     $("dx-results").appendChild(table(cols, out.diagnoses, (d, c, i) => {
       const ev = d.evidence || {};
       if (c === "#") return i + 1;
@@ -222,7 +222,10 @@ async function diagnose() {
       if (c === "disease") return `${d.name} (${(d.ids || [d.curie]).slice(0, 3).join(", ")})${predicted}`;
       if (c === "score") return Number(d.score).toFixed(2);
       if (c === "matched") return tags((ev.explained || []).map((m) => `${m.patient_term.label} → ${m.annotated_term.label}`), "match");
-      if (c === "excluded but expected") return tags((ev.excluded_but_expected || []).map((m) => m.label), "excl");
+      if (c === "excluded, annotated") {
+        const label = (m) => `${m.label} (${m.expected ? "expected, " : ""}${Math.round(100 * m.frequency)} %)`;
+        return tags((ev.excluded_but_expected || []).map(label), "excl");
+      }
       return tags((ev.unexplained || []).map((m) => m.label), "unexp");
     }));
   } catch (e) {

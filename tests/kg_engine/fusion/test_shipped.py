@@ -111,3 +111,16 @@ def test_shipped_model_ranks_down_the_diseases_that_expect_an_excluded_finding(e
     assert expecting
     assert all(d not in after or after[d] > before[d] for d in expecting)
     assert sum(bool(expects[d]) for d in after) < len(expecting)
+
+
+def test_answers_with_excluded_findings_say_how_they_count(engine):
+    from kg_engine.diagnosis.api import EXCLUSION_NOTE, DiagnosisService
+
+    service = DiagnosisService.open(engine.settings, "cpu")
+    with_excluded = service.diagnose(hpo=[SEIZURE, MICROCEPHALY, HYPOTONIA], excluded=[HEARING_LOSS], top=20,
+                                     ranker="fusion")
+    assert EXCLUSION_NOTE in with_excluded["notes"]
+    assert EXCLUSION_NOTE not in service.diagnose(hpo=[SEIZURE, MICROCEPHALY], top=3, ranker="fusion")["notes"]
+    flagged = [e for d in with_excluded["diagnoses"] for e in d["evidence"]["excluded_but_expected"]]
+    assert flagged and all(e["id"] == HEARING_LOSS and isinstance(e["expected"], bool) for e in flagged)
+    assert all(e["expected"] == (e["frequency"] >= 0.8) for e in flagged if e["frequency"] != 0.5)
