@@ -25,6 +25,10 @@ def train_fusion_command(
     resnik_top: Annotated[
         int, typer.Option("--resnik-top", help="Candidates per case from the Resnik ranker, besides.")
     ] = 40,
+    series_top: Annotated[
+        int,
+        typer.Option("--series-top", help="Add the predicted-profile series members of the LR top N candidates."),
+    ] = 0,
     dev: Annotated[
         Path | None,
         typer.Option(
@@ -54,7 +58,7 @@ def train_fusion_command(
     diagnoser, settings = _diagnoser(home)
     dev = dev or settings.resolve_data_dir() / "phenopackets" / "dev"
     config = TrainSettings(seed=seed, epochs=epochs, simulated=simulated, top=top, resnik_top=resnik_top,
-                           device=device, workers=workers)
+                           series_top=series_top, device=device, workers=workers)
     synonyms = read_synonyms(HpoRelease.find().obo)
     models, meta = train_fusion(
         diagnoser,
@@ -73,7 +77,7 @@ def train_fusion_command(
         card = {
             "task": task,
             "command": f"kg train fusion --task {task} --seed {seed} --epochs {epochs} --simulated {simulated} "
-            f"--top {top} --resnik-top {resnik_top} --ship",
+            f"--top {top} --resnik-top {resnik_top} --series-top {series_top} --ship",
             "data": meta["data"],
             "seed": seed,
             "fingerprint": meta["fingerprint"],

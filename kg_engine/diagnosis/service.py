@@ -8,11 +8,13 @@ feature vector each (:data:`FEATURES`), which a later model (the fusion re-ranke
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from kg_engine.diagnosis.inferred import name_stem
 from kg_engine.diagnosis.knowledge import PhenotypeKB, load_phenotype_kb
 from kg_engine.diagnosis.patient import Patient
 from kg_engine.diagnosis.rankers import LikelihoodRanker, LrParams, PhenotypeMatrices, ResnikRanker, most_specific
@@ -62,20 +64,37 @@ class Diagnoser:
         observed, excluded = self.indices(patient)
         return self.rankers[ranker].score(observed, excluded)
 
-    def candidates(self, patient: Patient, top: int = 50, resnik_top: int = 0) -> list[Candidate]:
-        """The LR ranker's top diseases (and Resnik's top ``resnik_top`` besides) with features, best LR first.
+    @cached_property
+    def predicted_series(self) -> tuple[list[str], dict[str, np.ndarray]]:
+        """(every disease's name stem, stem -> the diseases of that series with a predicted profile)."""
+        stems = [name_stem(name) for name in self.kb.disease_names]
+        members: dict[str, list[int]] = {}
+        for d, stem in enumerate(stems):
+            if self.kb.inferred[d]:
+                members.setdefault(stem, []).append(d)
+        return stems, {stem: np.array(ds, dtype=np.int64) for stem, ds in members.items()}
 
-        Resnik's best matches widen the candidates for a re-ranker: a disease whose annotations match the
-        findings only broadly (an unexplained finding costs it under LR) can still be among them.
+    def candidates(self, patient: Patient, top: int = 50, resnik_top: int = 0, series_top: int = 0) -> list[Candidate]:
+        """The LR ranker's top diseases, with features, best LR first; others besides for a re-ranker.
+
+        Resnik's top ``resnik_top`` widen the candidates: a disease whose annotations match the findings only
+        broadly (an unexplained finding costs it under LR) can still be among them. So do the predicted-profile
+        members of the series of the LR top ``series_top`` ("retinitis pigmentosa 98" when an annotated
+        retinitis pigmentosa ranks high): a series average fits a patient less well than its annotated
+        siblings' own profiles, though the patient may have the new member.
         """
         observed, excluded = self.indices(patient)
         obs, exc = self.lr.contributions(observed, excluded)
         lr = obs.sum(axis=0) + exc.sum(axis=0)
         bma = self.resnik.score(observed, excluded)
         order = _top(lr, top)
-        if resnik_top:
-            extra = np.setdiff1d(_top(bma, resnik_top), order)
-            order = np.concatenate([order, extra[np.lexsort((extra, -lr[extra]))]])
+        extra = [_top(bma, resnik_top)] if resnik_top else []
+        if series_top:
+            stems, members = self.predicted_series
+            extra += [members[stems[d]] for d in order[:series_top] if stems[d] in members]
+        if extra:
+            added = np.setdiff1d(np.concatenate(extra), order)
+            order = np.concatenate([order, added[np.lexsort((added, -lr[added]))]])
         lr_rank, bma_rank = _ranks_of(lr, order), _ranks_of(bma, order)
         specific = most_specific(self.kb, observed) if self.params.specific_only else observed
         up = self._up[order]  # the candidates' rows only: one sparse slice, not a lookup per pair

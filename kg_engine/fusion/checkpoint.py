@@ -55,6 +55,11 @@ class FusionBundle:
         return int(self.meta.get("resnik_top", 0))
 
     @property
+    def series_top(self) -> int:
+        """The LR top diseases whose predicted-profile series members join the candidates (0: none)."""
+        return int(self.meta.get("series_top", 0))
+
+    @property
     def default_ranker(self) -> str:
         """The ranker ``kg diagnose`` uses by default with this checkpoint: ``fusion`` or ``likelihood_ratio``.
 

@@ -57,12 +57,12 @@ def _init(diagnoser: Diagnoser) -> None:
     _WORKER = diagnoser
 
 
-def _candidates(job: tuple[tuple[int, ...], tuple[int, ...], int, int]) -> tuple[np.ndarray, np.ndarray]:
-    observed, excluded, top, resnik_top = job
+def _candidates(job: tuple[tuple[int, ...], tuple[int, ...], int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    observed, excluded, top, resnik_top, series_top = job
     assert _WORKER is not None
     kb = _WORKER.kb
     holder = _Terms([kb.terms[t] for t in observed], [kb.terms[t] for t in excluded])
-    cands = _WORKER.candidates(holder, top, resnik_top)  # type: ignore[arg-type]
+    cands = _WORKER.candidates(holder, top, resnik_top, series_top)  # type: ignore[arg-type]
     return np.array([c.disease for c in cands], dtype=np.int64), np.stack([c.features for c in cands])
 
 
@@ -73,12 +73,12 @@ class _Terms:
 
 
 def candidate_lists(diagnoser: Diagnoser, queries: Sequence[Query], top: int, workers: int = 1,
-                    resnik_top: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Each query's candidates, (indices, raw features): the LR top ``top`` and Resnik top ``resnik_top``.
+                    resnik_top: int = 0, series_top: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each query's candidates, (indices, raw features), as :meth:`Diagnoser.candidates` gives them.
 
     Computed in ``workers`` forked processes.
     """
-    jobs = [(q.observed, q.excluded, top, resnik_top) for q in queries]
+    jobs = [(q.observed, q.excluded, top, resnik_top, series_top) for q in queries]
     if workers <= 1 or len(jobs) < 64 or "fork" not in mp.get_all_start_methods():
         _init(diagnoser)
         return [_candidates(j) for j in jobs]
@@ -106,10 +106,10 @@ def assemble(query: Query, cands: tuple[np.ndarray, np.ndarray], phrases: Phrase
 
 
 def build_inputs(diagnoser: Diagnoser, queries: Sequence[Query], phrases: PhraseCache, top: int,
-                 workers: int = 1, resnik_top: int = 0) -> list[CaseInput]:
+                 workers: int = 1, resnik_top: int = 0, series_top: int = 0) -> list[CaseInput]:
     """Fusion inputs of many queries (phrases encoded first, candidates in parallel)."""
     phrases.encode([p for q in queries for p in (*q.observed_phrases, *q.excluded_phrases)])
-    cands = candidate_lists(diagnoser, queries, top, workers, resnik_top)
+    cands = candidate_lists(diagnoser, queries, top, workers, resnik_top, series_top)
     return [assemble(q, c, phrases) for q, c in zip(queries, cands, strict=True)]
 
 

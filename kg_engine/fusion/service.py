@@ -1,10 +1,10 @@
 """Serving the fusion model: re-rank a patient's phenotype candidates, with evidence; the text-only ranker.
 
 :class:`FusionDiagnoser` wraps a :class:`~kg_engine.diagnosis.service.Diagnoser` and a loaded checkpoint.
-For each patient it takes the likelihood-ratio ranker's top ``K`` diseases (the checkpoint's ``top``, and
-Resnik's top ``resnik_top`` besides) with their features, scores them with the fusion model (batched), and
-returns them best first with the same evidence as the phenotype ranker; diseases below the candidates keep the
-LR order.
+For each patient it takes the likelihood-ratio ranker's top ``K`` diseases (the checkpoint's ``top``; Resnik's
+top ``resnik_top`` and predicted series members besides) with their features, scores them with the fusion
+model (batched), and returns them best first with the same evidence as the phenotype ranker; diseases below
+the candidates keep the LR order.
 
 :class:`TextOnlyRanker` is the text-only baseline: the full-MiniLM vector of the patient's text against the
 MiniLM vectors of every disease name (no HPO annotations, no graph).
@@ -75,7 +75,9 @@ class FusionDiagnoser:
 
     def inputs(self, queries: Sequence[Query], workers: int = 1) -> list[CaseInput]:
         """The model inputs of the queries (their LR candidates and features); reusable across variants."""
-        return build_inputs(self.diagnoser, queries, self.phrases, self.bundle.top, workers, self.bundle.resnik_top)
+        bundle = self.bundle
+        return build_inputs(self.diagnoser, queries, self.phrases, bundle.top, workers, bundle.resnik_top,
+                            bundle.series_top)
 
     def rank(self, queries: Sequence[Query], variant: str | None = None, inputs: Sequence[CaseInput] | None = None,
              workers: int = 1) -> list[tuple[np.ndarray, np.ndarray]]:

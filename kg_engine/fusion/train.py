@@ -41,6 +41,7 @@ class TrainSettings:
     simulated: int = 5000
     top: int = 60
     resnik_top: int = 40
+    series_top: int = 0
     batch_size: int = 64
     lr: float = 2e-3
     weight_decay: float = 1e-4
@@ -156,20 +157,21 @@ def train_fusion(diagnoser: Diagnoser, dev_folder: Path, synonyms: dict[str, lis
     log(f"graph embeddings and name vectors ready ({time.perf_counter() - started:.0f}s)")
     sims = Simulator(diagnoser.kb, diagnoser.matrices, synonyms).sample(settings.simulated, settings.seed)
     train = build_inputs(diagnoser, [simulated_query(p) for p in sims], phrases, settings.top, settings.workers,
-                         settings.resnik_top)
+                         settings.resnik_top, settings.series_top)
     log(f"{len(train)} simulated patients, gold among candidates in {np.mean([c.gold >= 0 for c in train]):.3f} "
         f"({time.perf_counter() - started:.0f}s)")
     dev = read_dev(diagnoser, dev_folder)
     select_groups, _ = dev_halves([g for _, g in dev])
     select = build_inputs(diagnoser, [patient_query(diagnoser, p) for p, g in dev if g in select_groups], phrases,
-                          settings.top, settings.workers, settings.resnik_top)
+                          settings.top, settings.workers, settings.resnik_top, settings.series_top)
     log(f"{len(select)} real dev cases in the selection half ({time.perf_counter() - started:.0f}s)")
     lr_select = rank_metrics(select, [c.lr for c in select])
     models, results = {}, {}
     for name in settings.variants:
         models[name], results[name] = train_variant(name, assets, train, select, settings, log)
     meta = {"task": "diagnosis", "fingerprint": assets["fingerprint"], "hpo_version": diagnoser.kb.version,
-            "top": settings.top, "resnik_top": settings.resnik_top, "settings": settings.to_dict(),
+            "top": settings.top, "resnik_top": settings.resnik_top,
+            "series_top": settings.series_top, "settings": settings.to_dict(),
             "selection_half": {"likelihood_ratio": lr_select, **{n: r["best"] for n, r in results.items()}},
             "history": {n: r["history"] for n, r in results.items()},
             "seconds": round(time.perf_counter() - started, 1)}

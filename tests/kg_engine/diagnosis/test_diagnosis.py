@@ -163,3 +163,18 @@ def test_batch_goes_on_past_bad_lines(diagnoser, tmp_path, shared_data, monkeypa
     assert {"curie", "ids", "name", "score", "evidence"} <= set(ranked[0]["diagnoses"][0])
     dead = [json.loads(line) for line in (tmp_path / "ranked.deadletter.jsonl").read_text().splitlines()]
     assert [d["line"] for d in dead] == [2, 3] and "HP:9999999" in dead[1]["reason"]
+
+
+def test_predicted_series_members_join_the_candidates(diagnoser):
+    # Rod-cone dystrophy and night blindness: annotated forms of retinitis pigmentosa lead; the series' newer
+    # members (predicted profiles) join the candidates when asked for.
+    kb = diagnoser.kb
+    patient = from_hpo(kb, ["HP:0000510", "HP:0000662"])
+    plain = {c.disease for c in diagnoser.candidates(patient, top=20)}
+    widened = diagnoser.candidates(patient, top=20, series_top=20)
+    stems, members = diagnoser.predicted_series
+    leading = {stems[c.disease] for c in widened[:20]}
+    added = {c.disease for c in widened} - plain
+    assert added and all(kb.inferred[d] and stems[d] in leading for d in added)
+    assert all(set(members[stem].tolist()) <= {c.disease for c in widened} for stem in leading if stem in members)
+    assert any("retinitis pigmentosa" in kb.disease_names[d] for d in added)
