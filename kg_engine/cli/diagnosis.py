@@ -123,7 +123,7 @@ def diagnose(
     home: HomeOption = None,
 ) -> None:
     """Rank diseases for a patient's findings, with evidence (research software, not clinical advice)."""
-    from kg_engine.diagnosis.api import EXCLUSION_NOTE
+    from kg_engine.diagnosis.api import exclusion_notes
     from kg_engine.diagnosis.patient import PatientError, from_hpo, read_phenopacket
 
     diagnoser, settings = _diagnoser(home)
@@ -156,7 +156,7 @@ def diagnose(
         error(str(exc))
         raise typer.Exit(2) from None
     ranked = fusion.diagnose(patient, top, wording) if fusion is not None else diagnoser.diagnose(patient, top, ranker)
-    notes = [EXCLUSION_NOTE] if fusion is not None and patient.excluded else []
+    notes = exclusion_notes(patient, "fusion" if fusion is not None else ranker)
     if as_json:
         out.print_json(
             json.dumps(

@@ -47,6 +47,7 @@ def train_fusion_command(
     home: HomeOption = None,
 ) -> None:
     """Train the fusion re-ranker on simulated patients; select epochs on the dev selection half (seeded)."""
+    from kg_engine.diagnosis.service import DISCLAIMER
     from kg_engine.fusion.checkpoint import SHIPPED_DIR, new_checkpoint_dir, save_bundle
     from kg_engine.fusion.simulate import read_synonyms
     from kg_engine.fusion.text import PhraseCache
@@ -85,7 +86,7 @@ def train_fusion_command(
             "settings": meta["settings"],
             "size_bytes": (target / "model.pt").stat().st_size,
             **{key: meta[key] for key in ("default_ranker", "default_variant", "default_reason")},
-            "disclaimer": "kg-engine diagnosis is research software, not clinical advice.",
+            "disclaimer": DISCLAIMER,
             "note": "dev figures on the report half and overall: `kg eval diagnosis <dev> --json`",
         }
         (target / "MODEL_CARD.json").write_text(json.dumps(card, indent=2), encoding="utf-8")

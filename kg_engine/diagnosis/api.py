@@ -23,6 +23,12 @@ EXCLUSION_NOTE = ("excluded findings count against the diseases that expect them
                   "patients, or without a frequency); a disease that has an excluded finding less often is not "
                   "ranked down for it, since case reports list such findings when they considered the disease")
 
+
+def exclusion_notes(patient: Patient, ranker: str) -> list[str]:
+    """The note on how excluded findings count, for a fusion-ranked patient who has some."""
+    return [EXCLUSION_NOTE] if patient.excluded and ranker == "fusion" else []
+
+
 @dataclass
 class DiagnosisService:
     """The diagnoser of one home, with its fusion model when one is available."""
@@ -114,8 +120,6 @@ class DiagnosisService:
             if ranker not in self.diagnoser.rankers:
                 raise PatientError(f"unknown ranker {ranker!r}; choose fusion, {', '.join(self.diagnoser.rankers)}")
             ranked = self.diagnoser.diagnose(patient, top, ranker)
-        notes = list(self.notes)
-        if patient.excluded and ranker == "fusion":
-            notes.append(EXCLUSION_NOTE)
         return {"id": patient.id, "ranker": ranker, "observed": list(patient.observed),
-                "excluded": list(patient.excluded), "diagnoses": ranked, "notes": notes, "note": DISCLAIMER}
+                "excluded": list(patient.excluded), "diagnoses": ranked,
+                "notes": [*self.notes, *exclusion_notes(patient, ranker)], "note": DISCLAIMER}

@@ -49,6 +49,7 @@ class Diagnoser:
         self._direct = self.matrices.direct.tocsr()
         self._up = self.matrices.up.tocsr()
         self._expected = self.matrices.expected.tocsr()
+        self._predicted = np.array([bool(basis) for basis in kb.inferred], dtype=np.float64)
 
     @classmethod
     def open(cls, cache_dir: Path, data_dir: Path, params: LrParams | None = None) -> Diagnoser:
@@ -106,7 +107,7 @@ class Diagnoser:
         feats = np.column_stack([lr[order], lr_rank, bma[order], bma_rank, exact,
                                  len(specific) - exact - unexplained, unexplained, expected, contradicted,
                                  np.diff(self._direct.indptr)[order], n_genes, present - expected,
-                                 [bool(self.kb.inferred[d]) for d in order]]).astype(np.float64)
+                                 self._predicted[order]]).astype(np.float64)
         return [Candidate(int(d), float(lr[d]), feats[k]) for k, d in enumerate(order)]
 
     def diagnose(self, patient: Patient, top: int = 10, ranker: str = "likelihood_ratio") -> list[dict[str, Any]]:
